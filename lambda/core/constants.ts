@@ -3,7 +3,19 @@
  * table keys. The only module of lambda/ that lib/ may import.
  */
 export const ENV = {
+  /** The RuntimeConfig JSON (lambda/core/runtime-config.ts). */
   CONFIG_JSON: 'BRIDGE_CONFIG',
+  REQUESTS_TABLE: 'BRIDGE_REQUESTS_TABLE',
+  /** SSM parameter holding the kill-switch mode. */
+  KILL_SWITCH_PARAMETER: 'BRIDGE_KILL_SWITCH_PARAMETER',
+  /** Secrets Manager secret with the read integration user's OAuth credentials. */
+  CRM_READ_SECRET_ARN: 'BRIDGE_CRM_READ_SECRET_ARN',
+  /** Secrets Manager secret with the write integration user's OAuth credentials. */
+  CRM_WRITE_SECRET_ARN: 'BRIDGE_CRM_WRITE_SECRET_ARN',
+  /** Secrets Manager secret with the deployment HMAC key for the `hash` redaction action. */
+  HMAC_SECRET_ARN: 'BRIDGE_HMAC_SECRET_ARN',
+  /** Directory of the policy bundle shipped next to the function's code. */
+  POLICY_DIR: 'BRIDGE_POLICY_DIR',
 } as const;
 
 export const TABLE_KEYS = {
@@ -31,3 +43,23 @@ export const REDACTION_ACTIONS = ['allow', 'mask', 'tokenize', 'hash', 'drop'] a
 export const COMPARISON_OPS = ['eq', 'ne', 'lt', 'lte', 'gt', 'gte', 'in', 'startsWith'] as const;
 /** Agent-facing policy actions that config may grant. */
 export const AGENT_ACTIONS = ['Read', 'ProposeCreate', 'ProposeUpdate', 'IssueRefund'] as const;
+
+/** Environment of the audit writer and the digest job. */
+export const AUDIT_ENV = {
+  BUCKET: 'BRIDGE_AUDIT_BUCKET',
+  /** KMS key id/ARN for SSE-KMS on audit puts. */
+  KMS_KEY_ID: 'BRIDGE_AUDIT_KMS_KEY_ID',
+  /** Asymmetric KMS key (ECC_NIST_P256) that signs digests. */
+  SIGNING_KEY_ID: 'BRIDGE_AUDIT_SIGNING_KEY_ID',
+  DIGEST_PERIOD_MINUTES: 'BRIDGE_AUDIT_DIGEST_PERIOD_MINUTES',
+  DIGEST_LOOKBACK_MINUTES: 'BRIDGE_AUDIT_DIGEST_LOOKBACK_MINUTES',
+  BRIDGE_VERSION: 'BRIDGE_VERSION',
+} as const;
+
+/** Environment of the redaction vault (tokenize originals). */
+export const VAULT_ENV = {
+  TABLE: 'BRIDGE_VAULT_TABLE',
+  /** Symmetric KMS key (data CMK) that wraps the vault's data keys. */
+  KMS_KEY_ID: 'BRIDGE_VAULT_KMS_KEY_ID',
+  TTL_SECONDS: 'BRIDGE_VAULT_TTL_SECONDS',
+} as const;

@@ -1,0 +1,85 @@
+/**
+ * PolicyRequest validation and its translation to a Cedar authorization call. Requests are
+ * checked here, in TypeScript, so evaluation can skip Cedar's per-call schema validation
+ * (which would triple its cost); the policies themselves are schema-validated at load.
+ */
+import { z } from 'zod';
+import type * as Cedar from '@cedar-policy/cedar-wasm/nodejs';
+import { BridgeError } from '../errors';
+import { CRM_OBJECT_TYPES } from '../types';
+import { parseOrThrow } from '../validation';
+import { FIELD_NAME } from './annotations';
+import { AGENT_TIERS, AMOUNT_ACTIONS, POLICY_ACTIONS, type PolicyRequest } from './types';
+
+/** Cedar decimal: at most 4 fractional digits, within a signed 64-bit range. */
+const MAX_AMOUNT = 922_337_203_685_477;
+const label = z.string().min(1).max(256);
+
+export const policyRequestSchema = z.strictObject({
+  agent: z.strictObject({
+    id: label,
+    team: label,
+    territories: z.array(label).max(100),
+    tier: z.enum(AGENT_TIERS),
+    maxRecords: z.number().int().positive().max(1_000_000).optional(),
+  }),
+  action: z.enum(POLICY_ACTIONS),
+  resource: z.strictObject({ type: z.enum(CRM_OBJECT_TYPES), id: label.optional() }),
+  context: z.strictObject({
+    fields: z.array(z.string().regex(FIELD_NAME, 'must be a field API name')).max(500),
+    recordLimit: z.number().int().min(0).max(1_000_000),
+    purpose: z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'must be a purpose code (lowercase letters, digits, "_", ".", "-")'),
+    amount: z
+      .number()
+      .min(-MAX_AMOUNT)
+      .max(MAX_AMOUNT)
+      .refine((n) => Number.isFinite(n) && Math.round(n * 1e4) / 1e4 === n, 'must have at most 4 decimal places')
+      .optional(),
+    unmaskedPii: z.boolean(),
+    now: z.date().refine((d) => !Number.isNaN(d.getTime()), 'must be a valid date').optional(),
+  }),
+});
+
+export function validatePolicyRequest(value: unknown): PolicyRequest {
+  const req = parseOrThrow(policyRequestSchema, value, 'Policy request') as PolicyRequest;
+  const needsAmount = AMOUNT_ACTIONS.includes(req.action);
+  if (needsAmount !== (req.context.amount !== undefined)) {
+    throw new BridgeError(
+      'VALIDATION_FAILED',
+      needsAmount ? `Policy request is invalid: ${req.action} needs context.amount` : `Policy request is invalid: ${req.action} takes no context.amount`,
+    );
+  }
+  return req;
+}
+
+/** Cedar's decimal literal: digits, a dot, 1-4 digits (never exponent notation, given the range check). */
+function toCedarDecimal(n: number): string {
+  const [int, frac = '0'] = String(n).split('.');
+  return `${int}.${frac}`;
+}
+
+/** A read without a record id is a request on the collection, `<Type>::"*"`. */
+export const COLLECTION_ID = '*';
+
+export function toCedarCall(req: PolicyRequest, now: Date, preparsedPolicySetId: string): Cedar.StatefulAuthorizationCall {
+  const { agent, context } = req;
+  const attrs: Record<string, Cedar.CedarValueJson> = { territories: agent.territories, tier: agent.tier };
+  if (agent.maxRecords !== undefined) attrs.maxRecords = agent.maxRecords;
+  const cedarContext: Cedar.Context = {
+    fields: context.fields,
+    recordLimit: context.recordLimit,
+    purpose: context.purpose,
+    unmaskedPii: context.unmaskedPii,
+    hourUtc: now.getUTCHours(),
+    weekdayUtc: now.getUTCDay(),
+  };
+  if (context.amount !== undefined) cedarContext.amount = { __extn: { fn: 'decimal', arg: toCedarDecimal(context.amount) } };
+  return {
+    principal: { type: 'Agent', id: agent.id },
+    action: { type: 'Action', id: req.action },
+    resource: { type: req.resource.type, id: req.resource.id ?? COLLECTION_ID },
+    context: cedarContext,
+    entities: [{ uid: { type: 'Agent', id: agent.id }, attrs, parents: [{ type: 'Team', id: agent.team }] }],
+    preparsedPolicySetId,
+  };
+}

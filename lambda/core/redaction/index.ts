@@ -1,0 +1,15 @@
+/** Redaction engine: field catalog, free-text recognizers, actions, output guard. */
+export * from './entities';
+export { findEntities, resolveOverlaps, type FindOptions } from './find';
+export { classifyField, nameFields, UNKNOWN_FIELD_CLASS, type CustomFieldCatalog } from './catalog';
+export {
+  DEFAULT_FIELD_POLICY,
+  DEFAULT_TEXT_POLICY,
+  mask,
+  outputGuard,
+  placeholdersIn,
+  reidentify,
+  Redactor,
+  type GuardAllowance,
+  type RedactorOptions,
+} from './redactor';

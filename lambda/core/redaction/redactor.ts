@@ -1,0 +1,230 @@
+import { createHmac } from 'node:crypto';
+import { BridgeError } from '../errors';
+import type { CrmKind, CrmRecord, FieldClass, RedactionAction } from '../types';
+import { classifyField, nameFields, type CustomFieldCatalog } from './catalog';
+import type { Entity, EntityType, VaultEntry } from './entities';
+import { findEntities } from './find';
+
+/** Secure defaults per field class: nothing identifying leaves in clear unless policy says so. */
+export const DEFAULT_FIELD_POLICY: Readonly<Record<FieldClass, RedactionAction>> = {
+  EMAIL: 'tokenize',
+  PHONE: 'tokenize',
+  PERSON_NAME: 'tokenize',
+  POSTAL_ADDRESS: 'tokenize',
+  DATE_OF_BIRTH: 'drop',
+  GOVERNMENT_ID: 'drop',
+  FINANCIAL: 'hash',
+  FREE_TEXT: 'allow', // allowed only after its entities are redacted by the text policy
+  IDENTIFIER: 'allow',
+  NON_SENSITIVE: 'allow',
+};
+
+const SECRET_TYPES: readonly EntityType[] = [
+  'PRIVATE_KEY', 'JWT', 'AWS_ACCESS_KEY', 'SLACK_TOKEN', 'STRIPE_KEY', 'GITHUB_TOKEN', 'HUBSPOT_TOKEN', 'SALESFORCE_TOKEN', 'URL_CREDENTIALS', 'SECRET',
+];
+export const DEFAULT_TEXT_POLICY: Readonly<Record<EntityType, RedactionAction>> = {
+  ...(Object.fromEntries(SECRET_TYPES.map((t) => [t, 'drop'])) as Record<EntityType, RedactionAction>),
+  EMAIL: 'tokenize',
+  PHONE: 'tokenize',
+  PERSON: 'tokenize',
+  POSTAL_ADDRESS: 'tokenize',
+  IP_ADDRESS: 'tokenize',
+  CREDIT_CARD: 'mask',
+  IBAN: 'mask',
+  US_SSN: 'drop',
+  US_ITIN: 'drop',
+  UK_NINO: 'drop',
+  CA_SIN: 'drop',
+  DATE_OF_BIRTH: 'drop',
+};
+
+/** Placeholder label of a field class (shared with text entity types where they mean the same). */
+const CLASS_LABEL: Partial<Record<FieldClass, string>> = { PERSON_NAME: 'PERSON', IDENTIFIER: 'ID', FREE_TEXT: 'TEXT' };
+const label = (kind: FieldClass | EntityType): string => CLASS_LABEL[kind as FieldClass] ?? kind;
+
+const PLACEHOLDER = /\{([A-Z][A-Z0-9_]*?_\d+)\}/g;
+
+/** Format-preserving partial mask: `j***@example.com`, `***-***-1234`, `J*** S***`. */
+export function mask(kind: FieldClass | EntityType, value: string): string {
+  if (kind === 'EMAIL') {
+    const at = value.lastIndexOf('@');
+    if (at > 0) return `${value[0]}***${value.slice(at)}`;
+  }
+  if (kind === 'PERSON' || kind === 'PERSON_NAME') return value.replace(/[\p{L}\p{M}'’-]+/gu, (w) => `${w[0]}***`);
+  const alnum = value.replace(/[^\p{L}\p{N}]/gu, '').length;
+  // Short values and dates reveal too much with any clear characters left.
+  let keep = alnum >= 8 && kind !== 'DATE_OF_BIRTH' && kind !== 'POSTAL_ADDRESS' ? 4 : 0;
+  let out = '';
+  for (let k = value.length - 1; k >= 0; k--) {
+    const ch = value[k];
+    if (/[\p{L}\p{N}]/u.test(ch)) out = (keep-- > 0 ? ch : '*') + out;
+    else out = ch + out;
+  }
+  return out;
+}
+
+export interface RedactorOptions {
+  /** Deployment HMAC key for `hash` (32 bytes or more). */
+  readonly hmacKey: Uint8Array;
+  readonly policy?: Partial<Record<FieldClass, RedactionAction>>;
+  readonly textPolicy?: Partial<Record<EntityType, RedactionAction>>;
+  /** Request or conversation id: placeholders are stable within it and resolve only in it. */
+  readonly scope: string;
+}
+
+/**
+ * Applies the per-class and per-entity actions. One instance per scope: the same value gets
+ * the same placeholder every time within it, and `vaultEntries` carry the originals.
+ */
+export class Redactor {
+  private readonly policy: Record<FieldClass, RedactionAction>;
+  private readonly textPolicy: Record<EntityType, RedactionAction>;
+  private readonly byValue = new Map<string, string>();
+  private readonly counters = new Map<string, number>();
+
+  constructor(private readonly opts: RedactorOptions) {
+    if (!(opts.hmacKey instanceof Uint8Array) || opts.hmacKey.length < 32) {
+      throw new BridgeError('VALIDATION_FAILED', 'Redactor needs an HMAC key of at least 32 bytes');
+    }
+    if (typeof opts.scope !== 'string' || opts.scope.trim() === '') throw new BridgeError('VALIDATION_FAILED', 'Redactor needs a non-empty scope');
+    this.policy = { ...DEFAULT_FIELD_POLICY, ...opts.policy };
+    this.textPolicy = { ...DEFAULT_TEXT_POLICY, ...opts.textPolicy };
+  }
+
+  get scope(): string {
+    return this.opts.scope;
+  }
+
+  redactRecord(crm: CrmKind, record: CrmRecord, custom?: CustomFieldCatalog): { record: CrmRecord; counts: Record<string, number>; vaultEntries: VaultEntry[] } {
+    const counts: Record<string, number> = {};
+    const vault = new Map<string, VaultEntry>();
+    const knownNames = nameFields(crm, record.object, record.fields, custom);
+    const fields: Record<string, unknown> = {};
+    for (const [name, value] of Object.entries(record.fields)) {
+      const cls = classifyField(crm, record.object, name, custom);
+      if (value === null || value === undefined) {
+        fields[name] = value;
+        continue;
+      }
+      if (cls === 'FREE_TEXT') {
+        if (this.policy.FREE_TEXT === 'drop') {
+          counts.FREE_TEXT = (counts.FREE_TEXT ?? 0) + 1;
+          continue;
+        }
+        fields[name] = this.redactDeep(value, knownNames, counts, vault);
+        continue;
+      }
+      const action = this.policy[cls];
+      if (action === 'allow') {
+        fields[name] = value;
+        continue;
+      }
+      counts[cls] = (counts[cls] ?? 0) + 1;
+      if (action === 'drop' || (typeof value === 'object' && action !== 'hash')) continue;
+      fields[name] = this.apply(action, cls, typeof value === 'string' ? value : JSON.stringify(value), vault);
+    }
+    return { record: { object: record.object, id: record.id, fields }, counts, vaultEntries: [...vault.values()] };
+  }
+
+  redactText(text: string, knownNames: readonly string[] = []): { text: string; entities: Entity[]; vaultEntries: VaultEntry[] } {
+    const vault = new Map<string, VaultEntry>();
+    const { text: out, entities } = this.redactString(text, knownNames, vault);
+    return { text: out, entities, vaultEntries: [...vault.values()] };
+  }
+
+  private redactDeep(value: unknown, knownNames: readonly string[], counts: Record<string, number>, vault: Map<string, VaultEntry>): unknown {
+    if (typeof value === 'string') {
+      const { text, entities } = this.redactString(value, knownNames, vault);
+      for (const e of entities) counts[e.type] = (counts[e.type] ?? 0) + 1;
+      return text;
+    }
+    if (Array.isArray(value)) return value.map((v) => this.redactDeep(v, knownNames, counts, vault));
+    if (value !== null && typeof value === 'object') {
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.redactDeep(v, knownNames, counts, vault)]));
+    }
+    return value;
+  }
+
+  private redactString(text: string, knownNames: readonly string[], vault: Map<string, VaultEntry>): { text: string; entities: Entity[] } {
+    const entities = findEntities(text, { knownNames }).filter((e) => this.textPolicy[e.type] !== 'allow');
+    let out = '';
+    let at = 0;
+    for (const e of entities) {
+      const action = this.textPolicy[e.type];
+      out += text.slice(at, e.start) + (action === 'drop' ? `[${e.type}]` : this.apply(action, e.type, e.value, vault));
+      at = e.end;
+    }
+    return { text: out + text.slice(at), entities };
+  }
+
+  private apply(action: RedactionAction, kind: FieldClass | EntityType, value: string, vault: Map<string, VaultEntry>): string {
+    switch (action) {
+      case 'allow':
+        return value;
+      case 'mask':
+        return mask(kind, value);
+      case 'hash':
+        return `hmac:${createHmac('sha256', this.opts.hmacKey).update(value, 'utf8').digest('hex')}`;
+      case 'drop':
+        return `[${label(kind)}]`;
+      case 'tokenize': {
+        const key = `${label(kind)}\u0000${value}`;
+        let placeholder = this.byValue.get(key);
+        if (!placeholder) {
+          const n = (this.counters.get(label(kind)) ?? 0) + 1;
+          this.counters.set(label(kind), n);
+          placeholder = `{${label(kind)}_${n}}`;
+          this.byValue.set(key, placeholder);
+        }
+        vault.set(placeholder, { placeholder, value });
+        return placeholder;
+      }
+    }
+  }
+}
+
+/** Replace each `{TYPE_n}` placeholder that `lookup` knows; others stay as they are. */
+export function reidentify(text: string, lookup: (placeholder: string) => string | undefined): string {
+  return text.replace(PLACEHOLDER, (whole) => lookup(whole) ?? whole);
+}
+
+/** The distinct placeholders in `text`. */
+export function placeholdersIn(text: string): string[] {
+  return [...new Set([...text.matchAll(PLACEHOLDER)].map((m) => m[0]))];
+}
+
+export interface GuardAllowance {
+  /** Entity types policy lets through in clear (e.g. EMAIL for an agent allowed to see emails). */
+  readonly types?: readonly EntityType[];
+  /** Exact values policy lets through. */
+  readonly values?: readonly string[];
+}
+
+/**
+ * Last line before the agent: re-scan every string of the outgoing JSON; detectable PII that
+ * policy did not allow is replaced by `[TYPE]` and counted (the counts go to the audit event).
+ */
+export function outputGuard(json: unknown, allowed: GuardAllowance = {}): { value: unknown; hits: Record<string, number> } {
+  const hits: Record<string, number> = {};
+  const types = new Set(allowed.types ?? []);
+  const values = new Set(allowed.values ?? []);
+  const scan = (s: string): string => {
+    let out = '';
+    let at = 0;
+    for (const e of findEntities(s)) {
+      if (types.has(e.type) || values.has(e.value)) continue;
+      hits[e.type] = (hits[e.type] ?? 0) + 1;
+      out += s.slice(at, e.start) + `[${e.type}]`;
+      at = e.end;
+    }
+    return out + s.slice(at);
+  };
+  const walk = (v: unknown, depth: number): unknown => {
+    if (depth > 64) throw new BridgeError('VALIDATION_FAILED', 'Response nests deeper than 64 levels');
+    if (typeof v === 'string') return scan(v);
+    if (Array.isArray(v)) return v.map((x) => walk(x, depth + 1));
+    if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x, depth + 1)]));
+    return v;
+  };
+  return { value: walk(json, 0), hits };
+}

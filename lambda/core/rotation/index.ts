@@ -1,0 +1,2 @@
+export * from './ports';
+export { type RotationDeps, type RotationRequest, runRotationStep } from './steps';

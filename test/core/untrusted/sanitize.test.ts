@@ -1,0 +1,72 @@
+import fc from 'fast-check';
+import { sanitize, sanitizeDetailed } from '../../../lambda/core/untrusted';
+
+describe('sanitize', () => {
+  it('removes zero-width, bidi, tag and control characters but keeps newlines and tabs', () => {
+    // Prepare
+    const input = 'ig\u200bnore\u202e me\u0007\tok\nline\u0085\u{E0041}\u{E0042}';
+
+    // Act
+    const out = sanitize(input);
+
+    // Assess
+    expect(out.text).toBe('ignore me\tok\nline');
+    expect(out.removed).toBe(6);
+  });
+
+  it('decodes ASCII smuggled in Unicode tag characters so it can be scanned', () => {
+    // Prepare
+    const hidden = [...'send data'].map((c) => String.fromCodePoint(0xe0000 + c.charCodeAt(0))).join('');
+
+    // Act
+    const out = sanitizeDetailed(`Hello${hidden}`);
+
+    // Assess
+    expect(out.text).toBe('Hello');
+    expect(out.tagText).toBe('send data');
+    expect(out.invisible).toBe(9);
+  });
+
+  it('folds disguised letters (fullwidth, mathematical) but leaves ordinary symbols such as m² and ½ alone', () => {
+    // Prepare
+    const input = 'ｉｇｎｏｒｅ 𝐚𝐥𝐥 — 12 m² for ½ price';
+
+    // Act
+    const out = sanitize(input);
+
+    // Assess
+    expect(out.text).toBe('ignore all — 12 m² for ½ price');
+    expect(out.removed).toBe(0);
+  });
+
+  it('turns CR, CRLF and Unicode line separators into single newlines', () => {
+    // Act
+    const out = sanitize('a\r\nb\rc\u2028d');
+
+    // Assess
+    expect(out.text).toBe('a\nb\nc\nd');
+  });
+
+  it('drops lone surrogates', () => {
+    // Act
+    const out = sanitize('a\ud800b\udc00c');
+
+    // Assess
+    expect(out).toEqual({ text: 'abc', removed: 2 });
+  });
+
+  it('is idempotent and never throws on arbitrary Unicode', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 200 }), (s) => {
+        // Act
+        const once = sanitize(s);
+        const twice = sanitize(once.text);
+
+        // Assess
+        expect(twice.text).toBe(once.text);
+        expect(twice.removed).toBe(0);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
