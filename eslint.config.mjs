@@ -30,7 +30,7 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', {
         patterns: [
-          { group: ['**/lambda/**', '!**/lambda/core/constants'], message: 'lib/ imports only the shared constants module from lambda/.' },
+          { regex: 'lambda/(?!core/constants$)', message: 'lib/ imports only the shared constants module from lambda/.' },
         ],
       }],
     },

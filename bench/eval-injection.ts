@@ -1,31 +1,17 @@
 /**
  * Prompt-injection evaluation: this scanner beside offline JS peers, same data, same
  * scoring, same run. Direct injections: the deepset set in ../shared/eval (skipped with a
- * message when absent). Indirect injections: the generated e-mail/CRM-note set in
+ * message when absent), its held-out half (never trained on) reported apart from the full set. Indirect injections: the generated e-mail/CRM-note set in
  * bench/data (synthetic, see there).
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { scoreInjection } from '../lambda/core/untrusted';
 import { indirectEmailSet, LabelledText } from './data/indirect-emails';
+import { DEEPSET_PATH, deepsetHalf, loadDeepset } from './deepset';
 import { DetectionMetrics, detectionMetrics, Scored } from './injection-metrics';
-
-export const DEEPSET_PATH = join(__dirname, '..', '..', 'shared', 'eval', 'injection', 'deepset-train.jsonl');
 
 interface Detector {
   readonly name: string;
   readonly detect: (text: string) => Promise<{ flagged: boolean; score: number }>;
-}
-
-export function loadDeepset(path = DEEPSET_PATH): LabelledText[] | undefined {
-  if (!existsSync(path)) return undefined;
-  return readFileSync(path, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => {
-      const row = JSON.parse(l) as { text: string; label: number };
-      return { text: row.text, label: row.label === 1 ? 1 : 0, family: 'deepset' };
-    });
 }
 
 const bridge: Detector = {
@@ -85,7 +71,11 @@ export async function evaluate(detector: Detector, dataset: string, rows: readon
 export async function run(opts: { json: boolean }): Promise<Record<string, unknown>> {
   const datasets: [string, LabelledText[]][] = [];
   const deepset = loadDeepset();
-  if (deepset) datasets.push(['deepset (direct)', deepset]);
+  if (deepset) {
+    // The learned weights saw the train half: the held-out half is the honest figure.
+    datasets.push(['deepset held-out half (direct)', deepset.filter((r) => deepsetHalf(r.text) === 'heldout')]);
+    datasets.push(['deepset full, half trained on (direct)', deepset]);
+  }
   else process.stderr.write(`deepset data not found at ${DEEPSET_PATH}: skipping the direct-injection figures\n`);
   datasets.push(['indirect e-mails, dev (synthetic)', indirectEmailSet({ split: 'dev' })]);
   datasets.push(['indirect e-mails, held-out (synthetic)', indirectEmailSet({ split: 'heldout' })]);

@@ -7,7 +7,7 @@
  */
 import { scoreInjection } from '../lambda/core/untrusted';
 import { indirectEmailSet } from './data/indirect-emails';
-import { loadDeepset } from './eval-injection';
+import { loadDeepset } from './deepset';
 
 const SAMPLES = 7;
 const SAMPLE_MS = 60;

@@ -44,7 +44,7 @@ export async function run(opts: { json: boolean }): Promise<Record<string, unkno
   const bundle = await readBundleDir(join(__dirname, '../policies'));
   const engine = PolicyEngine.fromBundles([bundle]);
   const agent = { id: 'agent-bench', team: 'support', territories: ['EMEA', 'APAC'], tier: 'gold' as const };
-  const context = { fields: ['Id', 'FirstName', 'Email'], recordLimit: 10, purpose: 'support', unmaskedPii: false };
+  const context = { fields: ['Id', 'FirstName', 'Email'], recordLimit: 10, crm: 'salesforce' as const, purpose: 'support', unmaskedPii: false };
   // One request per outcome: allow (one Cedar call), approval_required and deny (two calls each).
   const requests: Record<string, PolicyRequest> = {
     allow: { agent, action: 'Read', resource: { type: 'Contact' }, context },

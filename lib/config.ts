@@ -5,9 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { z } from 'zod';
-// The config's negated pattern cannot re-include a file under an excluded directory; this is the one allowed import.
-// eslint-disable-next-line no-restricted-imports
-import { AGENT_ACTIONS, CRM_KINDS, CRM_OBJECT_TYPES, FIELD_CLASSES } from '../lambda/core/constants';
+import { AGENT_ACTIONS, CRM_KINDS, CRM_OBJECT_TYPES, FIELD_CLASSES, UNTRUSTED_ACTIONS } from '../lambda/core/constants';
 
 export const DEFAULT_CONFIG_PATH = 'bridge.config.json';
 
@@ -23,7 +21,18 @@ export const DEFAULTS = {
     retentionMode: 'COMPLIANCE',
     retentionDays: 365,
     transitionToInfrequentAccessDays: 90,
+    digestPeriodMinutes: 15,
   },
+  api: {
+    /** Steady-state requests per second across the stage, and the burst above it. */
+    throttleRateLimit: 50,
+    throttleBurstLimit: 100,
+    /** Requests per caller IP in any 5-minute window before WAF blocks it. */
+    wafRateLimit: 1000,
+    /** Concurrent executions reserved for (and capping) the proxy Lambda. */
+    reservedConcurrency: 20,
+  },
+  untrustedAction: 'neutralise',
   logs: { retentionDays: 365 },
   network: { cidr: '10.40.0.0/16', maxAzs: 2 },
 } as const;
@@ -39,6 +48,11 @@ const HOSTNAME_RE = new RegExp(`^${HOSTNAME}$`);
 const DOMAIN_RE = new RegExp(`^(?:\\*\\.)?${HOSTNAME}$`);
 const ROLE_ARN_RE = /^arn:aws(?:-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 const NAME_RE = /^[A-Za-z][A-Za-z0-9-]{0,63}$/;
+const TRUSTED_PRINCIPAL_RE = /^arn:aws(?:-[a-z]+)*:iam::\d{12}:(?:root|role\/[\w+=,.@/-]{1,512})$/;
+/** CloudWatch evaluates an alarm over at most one day; the digest alarm spans two periods. */
+const MAX_DIGEST_PERIOD_MINUTES = 720;
+/** WAF's smallest rate-based limit. */
+const MIN_WAF_RATE_LIMIT = 10;
 
 const hostname = z
   .string()
@@ -93,6 +107,12 @@ const agentSchema = z
   .object({
     roleArns: z.array(roleArn).min(1).optional(),
     createRole: z.literal(true).optional(),
+    assumedBy: z
+      .string()
+      .regex(TRUSTED_PRINCIPAL_RE, {
+        error: 'an IAM role ARN or an account root ARN like arn:aws:iam::123456789012:root',
+      })
+      .optional(),
     actions: z.array(z.enum(AGENT_ACTIONS)).min(1),
     team: z.string().min(1),
     territories: z.array(z.string().min(1)),
@@ -106,6 +126,9 @@ const agentSchema = z
         path: ['roleArns'],
         message: 'exactly one of "roleArns" (existing roles to trust) or "createRole": true',
       });
+    }
+    if (agent.assumedBy !== undefined && agent.createRole === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['assumedBy'], message: 'only with "createRole": true (it names who may assume the created role)' });
     }
   });
 
@@ -128,6 +151,13 @@ const auditSchema = z
       .default(DEFAULTS.audit.transitionToInfrequentAccessDays),
     transitionToGlacierDays: days(MAX_RETENTION_DAYS).optional(),
     breakGlassRoleArn: roleArn.optional(),
+    digestPeriodMinutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_DIGEST_PERIOD_MINUTES)
+      .refine((m) => 1440 % m === 0, { error: 'a number of minutes that divides a day (1440), e.g. 5, 15, 60' })
+      .default(DEFAULTS.audit.digestPeriodMinutes),
   })
   .strict()
   .superRefine((audit, ctx) => {
@@ -171,6 +201,16 @@ export const configSchema = z
       )
       .optional(),
     audit: auditSchema.prefault({}),
+    api: z
+      .object({
+        throttleRateLimit: z.number().int().min(1).max(10000).default(DEFAULTS.api.throttleRateLimit),
+        throttleBurstLimit: z.number().int().min(1).max(5000).default(DEFAULTS.api.throttleBurstLimit),
+        wafRateLimit: z.number().int().min(MIN_WAF_RATE_LIMIT).max(2_000_000_000).default(DEFAULTS.api.wafRateLimit),
+        reservedConcurrency: z.number().int().min(1).max(1000).default(DEFAULTS.api.reservedConcurrency),
+      })
+      .strict()
+      .prefault({}),
+    untrustedAction: z.enum(UNTRUSTED_ACTIONS).default(DEFAULTS.untrustedAction),
     logs: z
       .object({
         retentionDays: z.literal(LOG_RETENTION_VALUES as [number, ...number[]]).default(DEFAULTS.logs.retentionDays),

@@ -79,6 +79,8 @@ export interface LocalBridgeOptions {
   readonly seed?: number;
   /** Policy bundle directory (default: the repo's policies/). */
   readonly policyDir?: string;
+  /** Overall budget of one CRM call (default 5 s). */
+  readonly crmDeadlineMs?: number;
 }
 
 export interface LocalBridge {
@@ -111,7 +113,7 @@ export async function startLocalBridge(options: LocalBridgeOptions = {}): Promis
   const service = new AgentService({
     config,
     policy: PolicyEngine.fromBundles([bundle]),
-    crm: connectorFor(crmKind, { baseUrl: sandbox.url, credentials: async () => readCredentials, deadlineMs: 5_000 }),
+    crm: connectorFor(crmKind, { baseUrl: sandbox.url, credentials: async () => readCredentials, deadlineMs: options.crmDeadlineMs ?? 5_000 }),
     vault: new DynamoDbVault(dynamo.doc, LOCAL_TABLES.vault, new LocalDataKeyProvider(randomBytes(32))),
     audit,
     requests: new DynamoDbRequestStore(dynamo.doc, LOCAL_TABLES.requests),

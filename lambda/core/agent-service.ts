@@ -112,7 +112,7 @@ export class AgentService {
         agent: { id: agent.name, team: agent.profile.team, territories: agent.profile.territories, tier: agent.profile.tier },
         action: 'Read',
         resource: { type: q.object },
-        context: { fields: fieldsTouched(q), recordLimit: limit, purpose: q.purpose, unmaskedPii: false, now: this.now() },
+        context: { fields: fieldsTouched(q), recordLimit: limit, crm: this.deps.config.crm.kind, purpose: q.purpose, unmaskedPii: false, now: this.now() },
       });
       trail.decision = decision;
       if (decision.decision === 'deny') throw this.denied(decision);
@@ -138,12 +138,13 @@ export class AgentService {
       const redactor = new Redactor({ hmacKey: this.deps.hmacKey, policy: maskingOverrides, scope });
       const fieldPolicy = { ...DEFAULT_FIELD_POLICY, ...maskingOverrides };
       const { crm, customFields, untrustedAction } = this.deps.config;
-      const entries: VaultEntry[] = [];
+      // One entry per placeholder: the same value recurs across records of a scope.
+      const entries = new Map<string, VaultEntry>();
       const clearValues: string[] = [];
       const out = records.map((record) => {
         const redacted = redactor.redactRecord(crm.kind, record, customFields);
         add(trail.redactions, redacted.counts);
-        entries.push(...redacted.vaultEntries);
+        for (const e of redacted.vaultEntries) entries.set(e.placeholder, e);
         const fields: Record<string, unknown> = {};
         for (const [name, value] of Object.entries(redacted.record.fields)) {
           const cls = classifyField(crm.kind, record.object, name, customFields);
@@ -166,7 +167,7 @@ export class AgentService {
       );
       add(trail.outputGuardHits, guarded.hits);
       const guardedFields = guarded.value as Record<string, unknown>[];
-      if (entries.length > 0) await this.deps.vault.put(scope, entries, VAULT_TTL_SECONDS);
+      if (entries.size > 0) await this.deps.vault.put(scope, [...entries.values()], VAULT_TTL_SECONDS);
       return {
         status: 200,
         body: {

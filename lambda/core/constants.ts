@@ -14,6 +14,8 @@ export const ENV = {
   CRM_WRITE_SECRET_ARN: 'BRIDGE_CRM_WRITE_SECRET_ARN',
   /** Secrets Manager secret with the deployment HMAC key for the `hash` redaction action. */
   HMAC_SECRET_ARN: 'BRIDGE_HMAC_SECRET_ARN',
+  /** Salesforce only: secret of the credentials administrator that stages and deletes the integration users' consumer credentials during rotation. */
+  CRM_ROTATION_ADMIN_SECRET_ARN: 'BRIDGE_CRM_ROTATION_ADMIN_SECRET_ARN',
   /** Directory of the policy bundle shipped next to the function's code. */
   POLICY_DIR: 'BRIDGE_POLICY_DIR',
 } as const;
@@ -41,6 +43,8 @@ export const FIELD_CLASSES = [
 ] as const;
 export const REDACTION_ACTIONS = ['allow', 'mask', 'tokenize', 'hash', 'drop'] as const;
 export const COMPARISON_OPS = ['eq', 'ne', 'lt', 'lte', 'gt', 'gte', 'in', 'startsWith'] as const;
+/** What happens to CRM free text that looks like a prompt injection (deployment config and runtime config). */
+export const UNTRUSTED_ACTIONS = ['flag', 'neutralise', 'drop'] as const;
 /** Agent-facing policy actions that config may grant. */
 export const AGENT_ACTIONS = ['Read', 'ProposeCreate', 'ProposeUpdate', 'IssueRefund'] as const;
 

@@ -1,6 +1,6 @@
 /**
  * cdk-nag 3 (AwsSolutions, NIST 800-53 R5, HIPAA Security, PCI DSS 3.2.1, Serverless) over
- * the whole app: CfnJson finding that is not acknowledged next to its resource fails the test.
+ * the whole app: any finding that is not acknowledged next to its resource fails the test.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import type * as Cedar from '@cedar-policy/cedar-wasm/nodejs';
 import { BridgeError } from '../errors';
-import { CRM_OBJECT_TYPES } from '../types';
+import { CRM_KINDS, CRM_OBJECT_TYPES } from '../types';
 import { parseOrThrow } from '../validation';
 import { FIELD_NAME } from './annotations';
 import { AGENT_TIERS, AMOUNT_ACTIONS, POLICY_ACTIONS, type PolicyRequest } from './types';
@@ -28,6 +28,7 @@ export const policyRequestSchema = z.strictObject({
   context: z.strictObject({
     fields: z.array(z.string().regex(FIELD_NAME, 'must be a field API name')).max(500),
     recordLimit: z.number().int().min(0).max(1_000_000),
+    crm: z.enum(CRM_KINDS),
     purpose: z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'must be a purpose code (lowercase letters, digits, "_", ".", "-")'),
     amount: z
       .number()
@@ -68,6 +69,7 @@ export function toCedarCall(req: PolicyRequest, now: Date, preparsedPolicySetId:
   const cedarContext: Cedar.Context = {
     fields: context.fields,
     recordLimit: context.recordLimit,
+    crm: context.crm,
     purpose: context.purpose,
     unmaskedPii: context.unmaskedPii,
     hourUtc: now.getUTCHours(),

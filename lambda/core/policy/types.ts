@@ -3,7 +3,7 @@
  * (PolicyRequest) and what is decided (PolicyDecision).
  */
 import { AGENT_ACTIONS } from '../constants';
-import type { CrmObjectType, FieldClass, Filter, RedactionAction } from '../types';
+import type { CrmKind, CrmObjectType, FieldClass, Filter, RedactionAction } from '../types';
 
 /** Every action the schema declares. ProposeDelete exists so that policy can forbid it by name. */
 export const POLICY_ACTIONS = [...AGENT_ACTIONS, 'ProposeDelete'] as const;
@@ -30,6 +30,8 @@ export interface PolicyRequest {
   context: {
     fields: string[];
     recordLimit: number;
+    /** The deployment's CRM: field API names differ, so policies may name it. */
+    crm: CrmKind;
     purpose: string;
     /** Required for AMOUNT_ACTIONS, refused otherwise. At most 4 decimals (Cedar decimal). */
     amount?: number;

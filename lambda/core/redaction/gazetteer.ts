@@ -3,7 +3,7 @@
 export const stripMarks = (s: string): string => s.normalize('NFD').replace(/\p{M}/gu, '');
 
 /** Capitalised words that are not people: calendar, places, languages, organisations, address parts. */
-const NOT_NAMES = (
+export const NOT_NAMES: readonly string[] = (
   'january february march april may june july august september october november december monday tuesday wednesday ' +
   'thursday friday saturday sunday jan feb mar apr jun jul aug sep sept oct nov dec mon tue wed thu fri sat sun ' +
   'afghanistan albania algeria andorra angola argentina armenia australia austria azerbaijan bahamas bahrain bangladesh ' +

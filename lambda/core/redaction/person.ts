@@ -1,155 +1,248 @@
 /**
  * PERSON without a cloud NER: chains of capitalised words scored by a name lexicon,
  * honorifics, initials and cue phrases, plus the record's own known names. One linear
- * tokenising pass; every decision looks only at a bounded window.
+ * tokenising pass into reused offset arrays (no per-token objects); words are sliced and
+ * looked up only for chain candidates, and every context cue is a sticky regex or a
+ * lookbehind anchored at the token, so each check reads only the few characters it needs.
  */
 import type { Entity } from './entities';
-import { isNonPerson } from './gazetteer';
-import { isCommonWord, isLexiconName, isNameLikeWord } from './lexicon';
+import { isCommonWord, WORD, wordClass } from './lexicon';
 
-const TOKEN = /[\p{L}\p{M}]+(?:['’-][\p{L}\p{M}]+)*/gu;
-const HONORIFICS = new Set([
-  'mr', 'mrs', 'ms', 'miss', 'mx', 'dr', 'prof', 'professor', 'sir', 'dame', 'madam', 'madame', 'lady', 'lord', 'rev',
-  'mme', 'mlle', 'herr', 'frau', 'sr', 'sra', 'srta', 'señor', 'señora', 'dott', 'ing',
-]);
-const PARTICLES = new Set(['van', 'von', 'de', 'der', 'den', 'da', 'di', 'del', 'della', 'du', 'la', 'le', 'bin', 'ibn', 'al', 'dos', 'das', 'ter', 'ten']);
-const SUFFIXES = new Set(['jr', 'sr', 'ii', 'iii', 'iv', 'md', 'phd', 'esq']);
-/** Phrases right before a name that make an unknown capitalised word a name. */
+/** Token classes beyond the lexicon's WORD bits. */
+const HONORIFIC = 16;
+const PARTICLE = 32;
+const SUFFIX = 64;
+const CLASSIFIED = 128;
+const CLASS_WORDS = new Map<string, number>();
+const addClass = (bit: number, words: string) => {
+  for (const w of words.split(' ')) CLASS_WORDS.set(w, (CLASS_WORDS.get(w) ?? 0) | bit);
+};
+addClass(HONORIFIC, 'mr mrs ms miss mx dr prof professor sir dame madam madame lady lord rev mme mlle herr frau sr sra srta señor señora dott ing');
+addClass(PARTICLE, 'van von de der den da di del della du la le bin ibn al dos das ter ten');
+addClass(SUFFIX, 'jr sr ii iii iv md phd esq');
+/** Phrases right before a name that make an unknown capitalised word a name (lookbehind at the name's start). */
 const CUE_BEFORE =
-  /(?:\bname(?:'s| is| was|:)|\bnamed|\bcalled|\bi'?m|\bi am|\bthis is|\bdear|\bhi|\bhello|\bhey|\bthanks|\bregards|\bsincerely|\battn|\bcontact|\bsigned|\bspoke (?:to|with)|\bmeet|\bfrom|\bby|\bwith|\bto|\band|\bor|\bmy (?:son|daughter|kid|child|wife|husband|partner|friend|mother|father|brother|sister|colleague|boss|manager))[,:]?\s*$/i;
-const STRONG_CUE_BEFORE = /(?:\bname(?:'s| is| was|:)|\bnamed|\bcalled|\bi'?m|\bi am|\bthis is|\bdear|\battn|\bsays|\bsaid|\bdirected by:?)[,:]?\s*$/i;
+  /(?<=(?:\bname(?:'s| is| was|:)|\bnamed|\bcalled|\bi'?m|\bi am|\bthis is|\bdear|\bhi|\bhello|\bhey|\bthanks|\bregards|\bsincerely|\battn|\bcontact|\bsigned|\bspoke (?:to|with)|\bmeet|\bfrom|\bby|\bwith|\bto|\band|\bor|\bmy (?:son|daughter|kid|child|wife|husband|partner|friend|mother|father|brother|sister|colleague|boss|manager))[,:]?\s*)/iy;
+const STRONG_CUE_BEFORE = /(?<=(?:\bname(?:'s| is| was|:)|\bnamed|\bcalled|\bi'?m|\bi am|\bthis is|\bdear|\battn|\bsays|\bsaid|\bdirected by:?)[,:]?\s*)/iy;
 const CUE_AFTER =
-  /^(?:['’]s\b|,? (?:said|says|wrote|writes|asked|asks|replied|shouted|told|called|explained|spent|listed|lives|lived|works|worked|will be|has been|had given|is (?:a|an|the|from|very|my|our)|was (?:a|the|born)|who|and (?:his|her))\b)/;
-/** "Name:" opening a line, as in transcripts and signatures. */
-const SPEAKER = /^: /;
+  /(?:['’]s\b|,? (?:said|says|wrote|writes|asked|asks|replied|shouted|told|called|explained|spent|listed|lives|lived|works|worked|will be|has been|had given|is (?:a|an|the|from|very|my|our)|was (?:a|the|born)|who|and (?:his|her))\b)/y;
 /** Right after a house number or right before a street word or number, a name is part of an address. */
-const ADDRESS_BEFORE = /\d[A-Za-z]?,? $/;
-const ADDRESS_AFTER = /^(?: \d|,? (?:street|st|road|rd|avenue|ave|lane|ln|drive|dr|court|ct|way|place|pl|union|point|pass|parks?|gateway|square|sq|u\.|utca|str\.?|extensions?|crescent|close|terrace|boulevard|blvd|highway|hwy|row|plaza|walk)\b)/i;
+const ADDRESS_BEFORE = /(?<=\d[A-Za-z]?,? )/y;
+const ADDRESS_AFTER = /(?: \d|,? (?:street|st|road|rd|avenue|ave|lane|ln|drive|dr|court|ct|way|place|pl|union|point|pass|parks?|gateway|square|sq|u\.|utca|str\.?|extensions?|crescent|close|terrace|boulevard|blvd|highway|hwy|row|plaza|walk)\b)/iy;
+/** At the start of a line (after quote marks or spaces), as in transcripts and signatures. */
+const LINE_START = /(?<=(?:^|\n)[>\s]*)/y;
 
 /** Last words of the strong cues: a cheap gate before the cue regex. */
 const CUE_END_WORDS = new Set(['is', 'was', 'named', 'called', 'm', 'i’m', "i'm", 'am', 'dear', 'attn', 'says', 'said', 'name']);
 
-interface Tok {
-  start: number;
-  end: number;
-  text: string;
-  lower: string;
-}
+const LETTER_OR_MARK = /[\p{L}\p{M}]/u;
+const isWordChar = (c: number, text: string, k: number): boolean =>
+  (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 128 && LETTER_OR_MARK.test(text[k]));
+const isJoiner = (c: number): boolean => c === 39 || c === 45 || c === 0x2019; // ' - ’
+const isUpperChar = (ch: string): boolean => ch !== ch.toLowerCase() && ch === ch.toUpperCase();
+const at = (re: RegExp, text: string, pos: number): boolean => {
+  re.lastIndex = pos;
+  return re.test(text);
+};
 
-const isUpper = (ch: string): boolean => ch !== ch.toLowerCase() && ch === ch.toUpperCase();
-const nameShaped = (t: Tok): boolean => t.text.length >= 2 && isUpper(t.text[0]) && t.text !== t.text.toUpperCase();
-const isInitial = (t: Tok, text: string): boolean => t.text.length === 1 && isUpper(t.text) && text[t.end] === '.';
-const isBareInitial = (t: Tok): boolean => t.text.length === 1 && isUpper(t.text);
+/** Token offsets and classes of the current call, reused across calls (findPersons is not re-entrant). */
+let starts = new Int32Array(256);
+let ends = new Int32Array(256);
+let classes = new Int32Array(256);
+let cur = '';
 
-function tokenize(text: string): Tok[] {
-  const out: Tok[] = [];
-  for (const m of text.matchAll(TOKEN)) {
-    // "Anna's" is the name "Anna": the possessive stays outside the token.
-    const word = /['’]s$/i.test(m[0]) ? m[0].slice(0, -2) : m[0];
-    out.push({ start: m.index, end: m.index + word.length, text: word, lower: word.toLowerCase() });
+/** Class bits of a token, looked up once per token and only for chain candidates. */
+function cls(k: number): number {
+  if (classes[k] === 0) {
+    const w = cur.slice(starts[k], ends[k]).toLowerCase();
+    classes[k] = CLASSIFIED | wordClass(w) | (CLASS_WORDS.get(w) ?? 0);
   }
-  return out;
+  return classes[k];
 }
+/** Only the small title/particle/suffix lists, without the lexicon lookup. */
+function isHonorific(k: number): boolean {
+  if (classes[k] !== 0) return (classes[k] & HONORIFIC) !== 0;
+  return ends[k] - starts[k] <= 9 && ((CLASS_WORDS.get(cur.slice(starts[k], ends[k]).toLowerCase()) ?? 0) & HONORIFIC) !== 0;
+}
+const has = (k: number, bits: number): boolean => (cls(k) & bits) !== 0;
 
-/** The gap between two tokens of one name: a space, or ". " after an initial. */
-function joined(text: string, a: Tok, b: Tok): boolean {
-  const gap = text.slice(a.end, b.start);
-  return gap === ' ' || (a.text.length === 1 && gap === '. ');
+/** Tokens as /[\p{L}\p{M}]+(?:['’-][\p{L}\p{M}]+)*\/u, a trailing possessive "'s" left out. */
+function tokenize(text: string): number {
+  let n = 0;
+  let k = 0;
+  const len = text.length;
+  while (k < len) {
+    if (!isWordChar(text.charCodeAt(k), text, k)) {
+      k++;
+      continue;
+    }
+    const s = k;
+    k++;
+    for (;;) {
+      while (k < len && isWordChar(text.charCodeAt(k), text, k)) k++;
+      if (k + 1 < len && isJoiner(text.charCodeAt(k)) && isWordChar(text.charCodeAt(k + 1), text, k + 1)) k += 2;
+      else break;
+    }
+    let e = k;
+    if (e - s > 2 && (text[e - 1] === 's' || text[e - 1] === 'S') && (text[e - 2] === "'" || text[e - 2] === '’')) e -= 2;
+    if (n === starts.length) {
+      starts = grow(starts);
+      ends = grow(ends);
+      classes = grow(classes);
+    }
+    starts[n] = s;
+    ends[n] = e;
+    classes[n] = 0;
+    n++;
+  }
+  return n;
 }
+const grow = (a: Int32Array): Int32Array => {
+  const b = new Int32Array(a.length * 2);
+  b.set(a);
+  return b;
+};
 
 export function findPersons(text: string, knownNames: readonly string[] = []): Entity[] {
   const out: Entity[] = [];
-  const toks = tokenize(text);
-  const emit = (a: Tok, b: Tok) => out.push({ type: 'PERSON', start: a.start, end: b.end, value: text.slice(a.start, b.end) });
-
+  cur = text;
+  const n = tokenize(text);
   let i = 0;
-  while (i < toks.length) {
-    const first = toks[i];
+  while (i < n) {
+    const shaped = nameShaped(i);
     const lowerStart =
+      !shaped &&
       i > 0 &&
-      CUE_END_WORDS.has(toks[i - 1].lower) &&
-      !nameShaped(first) &&
-      isLexiconName(first.lower) &&
-      STRONG_CUE_BEFORE.test(text.slice(Math.max(0, first.start - 20), first.start));
-    if (!nameShaped(first) && !isBareInitial(first) && !lowerStart) {
+      ends[i - 1] - starts[i - 1] <= 6 &&
+      CUE_END_WORDS.has(text.slice(starts[i - 1], ends[i - 1]).toLowerCase()) &&
+      has(i, WORD.NAME) &&
+      at(STRONG_CUE_BEFORE, text, starts[i]);
+    if (!shaped && !isBareInitial(i) && !lowerStart) {
       i++;
       continue;
     }
     // Grow a chain of name-shaped tokens (or, after a strong cue, lexicon names in lower case).
     let j = i;
-    while (j + 1 < toks.length && j - i < 5 && joined(text, toks[j], toks[j + 1])) {
-      const next = toks[j + 1];
-      const ok = lowerStart
-        ? isLexiconName(next.lower)
-        : nameShaped(next) || isBareInitial(next) || (PARTICLES.has(next.lower) && j + 2 < toks.length && nameShaped(toks[j + 2]));
+    while (j + 1 < n && j - i < 5 && joined(j, j + 1)) {
+      const next = j + 1;
+      const ok = lowerStart ? has(next, WORD.NAME) : nameShaped(next) || isBareInitial(next) || (j + 2 < n && has(next, PARTICLE) && nameShaped(j + 2));
       if (!ok) break;
       j++;
     }
-    decide(text, toks, i, j, lowerStart, emit);
+    decide(i, j, lowerStart, out);
     i = j + 1;
   }
-  if (knownNames.length > 0) out.push(...findKnownNames(text, knownNames));
+  if (knownNames.length > 0) findKnownNames(text, knownNames, out);
   return out;
 }
 
-function decide(text: string, toks: Tok[], i: number, j: number, lowerStart: boolean, emit: (a: Tok, b: Tok) => void): void {
+function nameShaped(k: number): boolean {
+  const s = starts[k];
+  const e = ends[k];
+  if (e - s < 2) return false;
+  const c = cur.charCodeAt(s);
+  if (c < 128) {
+    if (c < 65 || c > 90) return false;
+  } else if (!isUpperChar(cur[s])) return false;
+  // Not all capitals ("NASA"): some character changes when upper-cased.
+  for (let p = s + 1; p < e; p++) {
+    const d = cur.charCodeAt(p);
+    if (d >= 97 && d <= 122) return true;
+    if (d >= 128 && cur[p] !== cur[p].toUpperCase()) return true;
+  }
+  return false;
+}
+const isBareInitial = (k: number): boolean => ends[k] - starts[k] === 1 && isUpperChar(cur[starts[k]]);
+
+/** The gap between two tokens of one name: a space, or ". " after an initial. */
+function joined(a: number, b: number): boolean {
+  const gap = starts[b] - ends[a];
+  if (gap === 1) return cur[ends[a]] === ' ';
+  return gap === 2 && ends[a] - starts[a] === 1 && cur[ends[a]] === '.' && cur[ends[a] + 1] === ' ';
+}
+
+/** A word dropped from the edge of a chain: a common word, unless it is name-like next to a lexicon name of the chain. */
+const wordy = (k: number, neighbour: number, i: number, j: number): boolean =>
+  has(k, WORD.COMMON) && !(has(k, WORD.NAME_LIKE) && neighbour >= i && neighbour <= j && has(neighbour, WORD.NAME));
+
+function decide(i: number, j: number, lowerStart: boolean, out: Entity[]): void {
+  const text = cur;
   let a = i;
   let honorific = false;
-  const prev = i > 0 ? toks[i - 1] : undefined;
-  if (prev && HONORIFICS.has(prev.lower) && /^\.? $/.test(text.slice(prev.end, toks[i].start))) honorific = true;
-  // A word is dropped from the edge of a chain unless it is a name-like word next to a name.
-  const wordy = (k: number, neighbour: number) =>
-    isCommonWord(toks[k].lower) && !(isNameLikeWord(toks[k].lower) && neighbour >= i && neighbour <= j && isLexiconName(toks[neighbour].lower));
-  while (a <= j && (HONORIFICS.has(toks[a].lower) || wordy(a, a + 1) || isNonPerson(toks[a].lower) || PARTICLES.has(toks[a].lower))) {
-    if (HONORIFICS.has(toks[a].lower)) honorific = true;
-    else if (honorific && !isNonPerson(toks[a].lower) && nameShaped(toks[a])) break; // "Mr. Young": after a title, keep it
+  if (i > 0 && isHonorific(i - 1)) {
+    const gap = starts[i] - ends[i - 1];
+    honorific = (gap === 1 && text[ends[i - 1]] === ' ') || (gap === 2 && text[ends[i - 1]] === '.' && text[ends[i - 1] + 1] === ' ');
+  }
+  while (a <= j && (has(a, HONORIFIC | WORD.NON_PERSON | PARTICLE) || wordy(a, a + 1, i, j))) {
+    if (has(a, HONORIFIC)) honorific = true;
+    else if (honorific && !has(a, WORD.NON_PERSON) && nameShaped(a)) break; // "Mr. Young": after a title, keep it
     a++;
   }
   let b = j;
-  while (b >= a && (wordy(b, b - 1) || isNonPerson(toks[b].lower) || SUFFIXES.has(toks[b].lower) || isBareInitial(toks[b])) && !(honorific && b === a)) b--;
+  while (b >= a && (has(b, WORD.NON_PERSON | SUFFIX) || isBareInitial(b) || wordy(b, b - 1, i, j)) && !(honorific && b === a)) b--;
   if (b < a) return;
   // A common word in the middle splits the chain; score each side on its own.
   for (let k = a + 1; k < b; k++) {
-    if (isCommonWord(toks[k].lower) || isNonPerson(toks[k].lower)) {
-      decide(text, toks, a, k - 1, lowerStart, emit);
-      decide(text, toks, k + 1, b, lowerStart, emit);
+    if (has(k, WORD.COMMON | WORD.NON_PERSON)) {
+      decide(a, k - 1, lowerStart, out);
+      decide(k + 1, b, lowerStart, out);
       return;
     }
   }
-  const words = toks.slice(a, b + 1).filter((t) => !isBareInitial(t) && !PARTICLES.has(t.lower));
-  if (words.length === 0) return;
-  const lexHits = words.filter((t) => isLexiconName(t.lower)).length;
-  const hasInitial = toks.slice(a, b + 1).some((t) => isInitial(t, text) || isBareInitial(t));
-  const before = text.slice(Math.max(0, toks[a].start - 40), toks[a].start);
-  const after = text.slice(toks[b].end, toks[b].end + 24);
-  if (!honorific && (ADDRESS_BEFORE.test(before) || ADDRESS_AFTER.test(after))) return;
-  const lineStart = /(?:^|\n)[>\s]*$/.test(before);
+  let words = 0;
+  let lexHits = 0;
+  let hasInitial = false;
+  for (let k = a; k <= b; k++) {
+    if (isBareInitial(k)) hasInitial = true;
+    else if (!has(k, PARTICLE)) {
+      words++;
+      if (has(k, WORD.NAME)) lexHits++;
+    }
+  }
+  if (words === 0) return;
+  const s = starts[a];
+  const e = ends[b];
+  if (!honorific && (at(ADDRESS_BEFORE, text, s) || at(ADDRESS_AFTER, text, e))) return;
+  const lineStart = at(LINE_START, text, s);
   const person =
     honorific ||
     lowerStart ||
     lexHits > 0 ||
-    (words.length >= 2 && hasInitial) ||
-    (words.length >= 2 && (CUE_BEFORE.test(before) || CUE_AFTER.test(after) || lineStart)) ||
-    STRONG_CUE_BEFORE.test(before) ||
-    CUE_AFTER.test(after) ||
-    (lineStart && SPEAKER.test(after));
-  if (person) emit(toks[a], toks[b]);
+    (words >= 2 && hasInitial) ||
+    (words >= 2 && (at(CUE_BEFORE, text, s) || at(CUE_AFTER, text, e) || lineStart)) ||
+    at(STRONG_CUE_BEFORE, text, s) ||
+    at(CUE_AFTER, text, e) ||
+    (lineStart && text.startsWith(': ', e));
+  if (person) out.push({ type: 'PERSON', start: s, end: e, value: text.slice(s, e) });
 }
 
 const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** Compiled known-name patterns by name list: a record's names recur across its fields. */
+const KNOWN_CACHE = new Map<string, RegExp | null>();
+const KNOWN_CACHE_MAX = 256;
 
 /** Whole-word, case-insensitive occurrences of the record's own names and their parts. */
-function findKnownNames(text: string, knownNames: readonly string[]): Entity[] {
+function findKnownNames(text: string, knownNames: readonly string[], out: Entity[]): void {
+  const key = knownNames.join('\u0000');
+  let re = KNOWN_CACHE.get(key);
+  if (re === undefined) {
+    re = compileKnownNames(knownNames);
+    if (KNOWN_CACHE.size >= KNOWN_CACHE_MAX) KNOWN_CACHE.delete(KNOWN_CACHE.keys().next().value as string);
+    KNOWN_CACHE.set(key, re);
+  }
+  if (re === null) return;
+  re.lastIndex = 0;
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) out.push({ type: 'PERSON', start: m.index, end: m.index + m[0].length, value: m[0] });
+}
+
+function compileKnownNames(knownNames: readonly string[]): RegExp | null {
   const forms = new Set<string>();
   for (const name of knownNames) {
     const trimmed = name.trim();
     if (trimmed.length >= 2) forms.add(trimmed.toLowerCase());
     for (const part of trimmed.split(/[\s,]+/)) if (part.length >= 2 && !isCommonWord(part.toLowerCase())) forms.add(part.toLowerCase());
   }
-  if (forms.size === 0) return [];
+  if (forms.size === 0) return null;
   const alternation = [...forms].sort((x, y) => y.length - x.length || (x < y ? -1 : 1)).map(escapeRe).join('|');
-  const re = new RegExp(`(?<![\\p{L}\\p{M}\\p{N}])(?:${alternation})(?![\\p{L}\\p{M}\\p{N}])`, 'giu');
-  const out: Entity[] = [];
-  for (const m of text.matchAll(re)) out.push({ type: 'PERSON', start: m.index, end: m.index + m[0].length, value: m[0] });
-  return out;
+  return new RegExp(`(?<![\\p{L}\\p{M}\\p{N}])(?:${alternation})(?![\\p{L}\\p{M}\\p{N}])`, 'giu');
 }

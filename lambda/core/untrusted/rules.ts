@@ -23,6 +23,8 @@ export const REASONS = [
   'AUTHORITY_CLAIM',
   'ENCODED_PAYLOAD',
   'HIDDEN_TEXT',
+  /** The learned model (model.ts) finds the text as a whole injection-like. */
+  'CLASSIFIER',
 ] as const;
 export type InjectionReason = (typeof REASONS)[number];
 

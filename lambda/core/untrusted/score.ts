@@ -12,6 +12,7 @@
  */
 import { BridgeError } from '../errors';
 import { BASE64_RUN, DESTINATION, HEX_RUN, InjectionReason, PATTERN_RULES, WORD_RULES } from './rules';
+import { modelEvidence } from './model';
 import { sanitizeDetailed } from './sanitize';
 import { findSequence, Sentences } from './words';
 
@@ -52,7 +53,11 @@ export function analyseInjection(input: string): Analysis {
     throw new BridgeError('VALIDATION_FAILED', 'Text to scan must be a string.', { received: typeof input });
   }
   const clean = sanitizeDetailed(input);
-  const findings = findAll(clean.text, true);
+  const sentences = new Sentences(clean.text);
+  const findings = findAll(clean.text, true, sentences);
+  // The model judges the text as a whole; it cannot point at the sentence.
+  const learned = modelEvidence(sentences.tokens.map((t) => t.info));
+  if (learned > 0) findings.push({ reason: 'CLASSIFIER', weight: learned, span: { start: 0, end: clean.text.length } });
   if (clean.tagText.trim() !== '') {
     findings.push({ reason: 'HIDDEN_TEXT', weight: 0.85 });
     for (const f of findAll(clean.tagText, false)) findings.push({ reason: f.reason, weight: f.weight });
@@ -62,9 +67,8 @@ export function analyseInjection(input: string): Analysis {
   return { score: combine(findings), text: clean.text, findings };
 }
 
-function findAll(text: string, decodeNested: boolean): Finding[] {
+function findAll(text: string, decodeNested: boolean, sentences = new Sentences(text)): Finding[] {
   const findings: Finding[] = [];
-  const sentences = new Sentences(text);
   for (const rule of WORD_RULES) {
     const span = findSequence(sentences, rule.steps, rule.opts);
     if (span) findings.push({ reason: rule.reason, weight: rule.weight, span });
@@ -171,7 +175,8 @@ function isReadable(s: string): boolean {
   return s.length >= 12 && printable / s.length >= READABLE_RATIO && s.includes(' ');
 }
 
-function combine(findings: readonly Finding[]): InjectionScore {
+/** Noisy-OR over the strongest finding of each reason. */
+export function combine(findings: readonly Finding[]): InjectionScore {
   const strongest = new Map<InjectionReason, number>();
   for (const f of findings) strongest.set(f.reason, Math.max(strongest.get(f.reason) ?? 0, Math.min(1, f.weight)));
   let keep = 1;

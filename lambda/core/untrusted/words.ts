@@ -5,10 +5,12 @@
  * quantifiers can.
  *
  * Speed comes from looking each distinct word up once: a word's classes (and its hash for
- * the learned model) are cached, every class knows the token positions holding it, and a
+ * the learned model's features) are cached, every class knows the token positions holding it, and a
  * rule runs only when every class it needs occurs in the text, which ordinary text rarely
  * satisfies.
  */
+import { fnv1a, wordFeatures } from './features';
+import { bucketWeight } from './model';
 
 export interface Token {
   readonly word: string; // lower-cased, ’ folded to '
@@ -22,8 +24,12 @@ export interface Token {
 export interface WordInfo {
   /** Ids of the word classes it belongs to. */
   readonly lexes: readonly number[];
-  /** FNV-1a hash of the word, for the learned model's features. */
+  /** FNV-1a hash of the word, for the learned model's bigrams. */
   readonly hash: number;
+  /** The learned model's feature buckets of the word on its own. */
+  readonly features: Int32Array;
+  /** The model's summed (quantised) weight over `features`: a word's share of the score is fixed. */
+  readonly weight: number;
 }
 
 // ---- the word-class registry -------------------------------------------------------------
@@ -62,12 +68,6 @@ export class Lex {
   }
 }
 
-export function fnv1a(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  return h >>> 0;
-}
-
 export function wordInfo(word: string): WordInfo {
   let info = wordCache.get(word);
   if (info) return info;
@@ -76,7 +76,8 @@ export function wordInfo(word: string): WordInfo {
     if (n > word.length) continue;
     for (const id of stemIndex.get(word.slice(0, n)) ?? []) lexes.add(id);
   }
-  info = { lexes: [...lexes], hash: fnv1a(word) };
+  const features = wordFeatures(word);
+  info = { lexes: [...lexes], hash: fnv1a(word), features, weight: bucketWeight(features) };
   if (wordCache.size >= CACHE_LIMIT) wordCache.clear();
   wordCache.set(word, info);
   return info;
@@ -117,7 +118,7 @@ export function tokenize(text: string): Token[] {
 export class Sentences {
   readonly tokens: Token[];
   private readonly seen = new Uint8Array(lexCount);
-  private readonly byLex = new Map<number, number[]>();
+  private byLex: Map<number, number[]> | undefined;
 
   constructor(text: string) {
     this.tokens = tokenize(text);
@@ -129,8 +130,15 @@ export class Sentences {
     return this.seen[lex.id] === 1;
   }
 
+  /** Whether every step's word class occurs: a rule that fails this cannot match. */
+  allPresent(steps: readonly Step[]): boolean {
+    for (let i = 0; i < steps.length; i++) if (this.seen[steps[i].lex.id] !== 1) return false;
+    return true;
+  }
+
   /** Token positions whose word is in `lex`, ascending; built on first use, few rules get here. */
   positions(lex: Lex): readonly number[] {
+    this.byLex ??= new Map();
     let at = this.byLex.get(lex.id);
     if (!at) {
       at = [];
@@ -171,7 +179,7 @@ export function findSequence(
   steps: readonly Step[],
   opts: SequenceOptions = {},
 ): { start: number; end: number } | undefined {
-  if (!steps.every((s) => text.present(s.lex))) return undefined;
+  if (!text.allPresent(steps)) return undefined;
   const { tokens } = text;
   // dead[s * n + j]: no completion of steps s.. from token j; makes the search O(n × steps × gap).
   const dead = new Uint8Array(steps.length * tokens.length);

@@ -25,6 +25,6 @@ export function readRequest(overrides: Partial<PolicyRequest['context']> = {}, a
     agent,
     action: 'Read',
     resource: { type: 'Contact' },
-    context: { fields: ['Id', 'Email'], recordLimit: 5, purpose: 'support', unmaskedPii: false, now: new Date('2025-06-01T10:00:00Z'), ...overrides },
+    context: { fields: ['Id', 'Email'], recordLimit: 5, crm: 'salesforce', purpose: 'support', unmaskedPii: false, now: new Date('2025-06-01T10:00:00Z'), ...overrides },
   };
 }

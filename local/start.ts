@@ -1,0 +1,40 @@
+/**
+ * `npm start [-- --crm hubspot] [--port 8787]`: the bridge on this machine, no AWS account needed.
+ */
+import { parseArgs } from 'node:util';
+import { LOCAL_PRINCIPALS, startLocalBridge } from './runtime';
+import { LOCAL_PRINCIPAL_HEADER } from './http-front';
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { crm: { type: 'string', default: 'salesforce' }, port: { type: 'string', default: '8787' } } });
+  if (values.crm !== 'salesforce' && values.crm !== 'hubspot') throw new Error(`--crm must be salesforce or hubspot, got '${values.crm}'`);
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a port number, got '${values.port}'`);
+  const bridge = await startLocalBridge({ crm: values.crm, port });
+  const fields = values.crm === 'salesforce' ? '["Id","FirstName","LastName","Email","Phone"]' : '["firstname","lastname","email","phone"]';
+  process.stdout.write(
+    [
+      `crm-agent-bridge (local, ${bridge.crmKind} sandbox) listening on ${bridge.url}`,
+      '',
+      'Try a read as the support agent:',
+      `  curl -s ${bridge.url}/v1/records/query \\`,
+      `    -H 'content-type: application/json' -H '${LOCAL_PRINCIPAL_HEADER}: ${LOCAL_PRINCIPALS.support}' \\`,
+      `    -d '{"object":"Contact","fields":${fields},"limit":5,"purpose":"support"}'`,
+      '',
+      `Freeze it:  curl -s ${bridge.url}/local/kill-switch -H 'content-type: application/json' -d '{"mode":"frozen"}'`,
+      `Sandbox CRM: ${bridge.sandbox.url}   Audit S3 (s3rver): ${bridge.s3Endpoint}, bucket bridge-audit`,
+      'Stop with Ctrl-C.',
+      '',
+    ].join('\n'),
+  );
+  const stop = () => {
+    bridge.close().then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`npm start: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+});
