@@ -13,7 +13,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { featureBuckets, FEATURE_BITS } from '../lambda/core/untrusted/features';
 import { sanitize } from '../lambda/core/untrusted/sanitize';
-import { tokenize } from '../lambda/core/untrusted/words';
+import { Sentences } from '../lambda/core/untrusted/words';
 import { DEEPSET_PATH, deepsetHalf, loadDeepset } from './deepset';
 import { LabelledText } from './data/indirect-emails';
 import { detectionMetrics, Scored } from './injection-metrics';
@@ -41,7 +41,7 @@ function prng(seed: number): () => number {
   };
 }
 
-export const featurize = (text: string): number[] => featureBuckets(tokenize(sanitize(text).text).map((t) => t.info));
+export const featurize = (text: string): number[] => featureBuckets(new Sentences(sanitize(text).text).words);
 
 export interface Trained {
   bias: number;

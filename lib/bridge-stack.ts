@@ -1,9 +1,16 @@
-import { App, Fn, Stack, StackProps, Validations } from 'aws-cdk-lib';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { App, CfnOutput, Fn, Stack, StackProps, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks, ServerlessChecks } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { BridgeConfig } from './config';
+import { AgentApi } from './constructs/agent-api';
+import { AuditDigestJob } from './constructs/audit-digest-job';
 import { AuditVault } from './constructs/audit-vault';
+import { CrmCredentials } from './constructs/crm-credentials';
+import { DataTables } from './constructs/data-tables';
 import { BridgeKeys } from './constructs/keys';
+import { BridgeMonitoring } from './constructs/monitoring';
 import { BridgeNetwork } from './constructs/network';
 
 export interface BridgeStackProps extends StackProps {
@@ -16,12 +23,22 @@ function accountsOf(roleArns: readonly string[]): string[] {
   return [...new Set(roleArns.map((arn) => arn.split(':')[4]))];
 }
 
-/** The whole bridge. Later capabilities (API, tables, functions) attach to the public constructs. */
+/** The package version, written into every audit digest. */
+function bridgeVersion(): string {
+  return (JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+/** The whole bridge. Later capabilities (approval flow, rotation, alarms) attach to the public constructs. */
 export class BridgeStack extends Stack {
   public readonly config: BridgeConfig;
   public readonly keys: BridgeKeys;
   public readonly network: BridgeNetwork;
   public readonly auditVault: AuditVault;
+  public readonly monitoring: BridgeMonitoring;
+  public readonly tables: DataTables;
+  public readonly credentials: CrmCredentials;
+  public readonly agentApi: AgentApi;
+  public readonly digestJob: AuditDigestJob;
   private readonly azCount: number;
 
   constructor(scope: Construct, id: string, props: BridgeStackProps) {
@@ -45,6 +62,44 @@ export class BridgeStack extends Stack {
     });
     this.auditVault = new AuditVault(this, 'AuditVault', { keys: this.keys, ...config.audit });
     this.network.allowS3Bucket(this.auditVault.bucket);
+    this.monitoring = new BridgeMonitoring(this, 'Monitoring', { keys: this.keys, alarmEmail: config.alarms.email });
+    this.tables = new DataTables(this, 'Tables', { keys: this.keys });
+    this.credentials = new CrmCredentials(this, 'CrmCredentials', { keys: this.keys, crm: config.crm });
+    this.agentApi = new AgentApi(this, 'AgentApi', {
+      network: this.network,
+      keys: this.keys,
+      auditVault: this.auditVault,
+      tables: this.tables,
+      credentials: this.credentials,
+      runtime: config,
+      ...config.api,
+      logRetentionDays: config.logs.retentionDays,
+    });
+    this.digestJob = new AuditDigestJob(this, 'AuditDigest', {
+      network: this.network,
+      keys: this.keys,
+      auditVault: this.auditVault,
+      monitoring: this.monitoring,
+      periodMinutes: config.audit.digestPeriodMinutes,
+      bridgeVersion: bridgeVersion(),
+      logRetentionDays: config.logs.retentionDays,
+    });
+
+    const outputs: Record<string, [string, string]> = {
+      AgentApiUrl: [this.agentApi.api.url, 'Private agent API (call through the execute-api VPC endpoint with SigV4)'],
+      KillSwitchParameter: [this.agentApi.killSwitch.parameterName, 'SSM parameter: normal | read-only | frozen'],
+      CrmReadSecretArn: [this.credentials.readUser.secretArn, 'Put the read integration user credentials here'],
+      CrmWriteSecretArn: [this.credentials.writeUser.secretArn, 'Put the write integration user credentials here'],
+      AuditBucket: [this.auditVault.bucket.bucketName, 'Audit events and digests (Object Lock)'],
+      AlarmTopicArn: [this.monitoring.alarmTopic.topicArn, 'Alarm notifications'],
+      ...Object.fromEntries(
+        Object.entries(this.agentApi.agentRoles).map(([name, role]): [string, [string, string]] => [
+          `AgentRole${name.replace(/[^A-Za-z0-9]/g, '')}`,
+          [role.roleArn, `Role agent '${name}' assumes to call the API`],
+        ]),
+      ),
+    };
+    for (const [id, [value, description]] of Object.entries(outputs)) new CfnOutput(this, id, { value, description });
   }
 
   /** AZs resolved by CloudFormation (Fn::GetAZs), so synth with an account and region needs no lookup. */

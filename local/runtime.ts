@@ -15,6 +15,7 @@ import { DynamoDbRequestStore } from '../lambda/adapters/request-store-dynamodb'
 import { LocalDataKeyProvider } from '../lambda/adapters/vault-crypto';
 import { DynamoDbVault } from '../lambda/adapters/vault-dynamodb';
 import { AgentService, type AuditPort } from '../lambda/core/agent-service';
+import { DEFAULT_DIGEST_JOB_CONFIG, runDigestJob, type DigestJobResult } from '../lambda/core/audit/digest-job';
 import type { AuditEvent } from '../lambda/core/audit/event';
 import { BridgeError } from '../lambda/core/errors';
 import { parseMode, type BridgeMode, type KillSwitch } from '../lambda/core/kill-switch';
@@ -81,6 +82,8 @@ export interface LocalBridgeOptions {
   readonly policyDir?: string;
   /** Overall budget of one CRM call (default 5 s). */
   readonly crmDeadlineMs?: number;
+  /** Length of a local digest period; the deployed job's default is 15 minutes. */
+  readonly digestPeriodMinutes?: number;
 }
 
 export interface LocalBridge {
@@ -93,6 +96,8 @@ export interface LocalBridge {
   readonly auditStore: S3AuditStore;
   readonly s3Endpoint: string;
   readonly signer: LocalSigner;
+  /** Runs the audit digest job once over the local store, as the scheduled Lambda does. */
+  runDigestJob(now?: Date): Promise<DigestJobResult>;
   close(): Promise<void>;
 }
 
@@ -126,6 +131,8 @@ export async function startLocalBridge(options: LocalBridgeOptions = {}): Promis
     { method: 'POST', path: '/local/kill-switch', handler: localControl((body) => killSwitch.set(parseMode(String(body.mode)))) },
   ];
   const front = await startHttpFront(routes, { port: options.port, maxBodyBytes: MAX_BODY_BYTES });
+  const signer = new LocalSigner('local-signing-key');
+  const digestConfig = { ...DEFAULT_DIGEST_JOB_CONFIG, periodMinutes: options.digestPeriodMinutes ?? 1, bridgeVersion: 'local' };
   return {
     url: front.url,
     crmKind,
@@ -135,7 +142,8 @@ export async function startLocalBridge(options: LocalBridgeOptions = {}): Promis
     audit,
     auditStore,
     s3Endpoint: s3.endpoint,
-    signer: new LocalSigner('local-signing-key'),
+    signer,
+    runDigestJob: (now = new Date()) => runDigestJob({ store: auditStore, signer, config: digestConfig, now }),
     close: async () => {
       await new Promise<void>((resolve) => front.server.close(() => resolve()));
       await Promise.all([dynamo.stop(), s3.stop(), sandbox.close()]);

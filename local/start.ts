@@ -1,6 +1,9 @@
 /**
  * `npm start [-- --crm hubspot] [--port 8787]`: the bridge on this machine, no AWS account needed.
  */
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { LOCAL_PRINCIPALS, startLocalBridge } from './runtime';
 import { LOCAL_PRINCIPAL_HEADER } from './http-front';
@@ -11,6 +14,12 @@ async function main(): Promise<void> {
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a port number, got '${values.port}'`);
   const bridge = await startLocalBridge({ crm: values.crm, port });
+  // The deployed digest job runs on an EventBridge schedule; locally, every minute over one-minute periods.
+  const publicKey = join(tmpdir(), `bridge-local-signing-${process.pid}.pem`);
+  writeFileSync(publicKey, await bridge.signer.publicKeyPem());
+  const digests = setInterval(() => {
+    bridge.runDigestJob().catch((e: unknown) => process.stderr.write(`digest job: ${e instanceof Error ? e.message : String(e)}\n`));
+  }, 60_000);
   const fields = values.crm === 'salesforce' ? '["Id","FirstName","LastName","Email","Phone"]' : '["firstname","lastname","email","phone"]';
   process.stdout.write(
     [
@@ -23,11 +32,14 @@ async function main(): Promise<void> {
       '',
       `Freeze it:  curl -s ${bridge.url}/local/kill-switch -H 'content-type: application/json' -d '{"mode":"frozen"}'`,
       `Sandbox CRM: ${bridge.sandbox.url}   Audit S3 (s3rver): ${bridge.s3Endpoint}, bucket bridge-audit`,
+      `Verify the audit log (digests every minute):`,
+      `  AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER npx bridge audit verify --bucket bridge-audit --endpoint ${bridge.s3Endpoint} --public-key ${publicKey}`,
       'Stop with Ctrl-C.',
       '',
     ].join('\n'),
   );
   const stop = () => {
+    clearInterval(digests);
     bridge.close().then(() => process.exit(0));
   };
   process.once('SIGINT', stop);

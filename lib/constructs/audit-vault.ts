@@ -41,6 +41,9 @@ export interface AuditVaultProps {
   readonly breakGlassRoleArn?: string;
 }
 
+/** Key prefixes of the audit bucket (lambda/core/audit/keys.ts lays keys out under them). */
+export const AUDIT_PREFIXES = { events: 'events/', digests: 'digests/' } as const;
+
 /** Actions the bucket policy denies to everyone but the break-glass role. */
 export const AUDIT_DENIED_ACTIONS = [
   's3:DeleteObject',
@@ -175,21 +178,34 @@ export class AuditVault extends Construct {
     );
   }
 
-  /** Put-only: the grantee can add audit objects but never read, overwrite-delete or relabel them. */
-  public grantAppend(grantee: iam.IGrantable): iam.Grant {
+  /**
+   * Put-only: the grantee can add audit objects under `keyPattern` but never read, delete or
+   * relabel them (the bucket policy denies deletes to everyone anyway).
+   */
+  public grantAppend(grantee: iam.IGrantable, keyPattern = '*'): iam.Grant {
     this.keys.audit.grant(grantee, 'kms:GenerateDataKey');
-    return iam.Grant.addToPrincipal({ grantee, actions: ['s3:PutObject'], resourceArns: [this.bucket.arnForObjects('*')] });
+    return iam.Grant.addToPrincipal({ grantee, actions: ['s3:PutObject'], resourceArns: [this.bucket.arnForObjects(keyPattern)] });
   }
 
-  /** Read and list, for the digest job and `bridge audit verify`. */
-  public grantReadForDigest(grantee: iam.IGrantable): iam.Grant {
+  /**
+   * The digest job: list and read events and digests, and add digests, nothing else (no
+   * delete, no put outside `digests/`, no other bucket).
+   */
+  public grantDigestJob(grantee: iam.IGrantable): void {
+    const prefixes = [AUDIT_PREFIXES.events, AUDIT_PREFIXES.digests];
     this.keys.audit.grantDecrypt(grantee);
-    iam.Grant.addToPrincipal({ grantee, actions: ['s3:ListBucket', 's3:ListBucketVersions'], resourceArns: [this.bucket.bucketArn] });
-    return iam.Grant.addToPrincipal({
+    iam.Grant.addToPrincipal({
       grantee,
-      actions: ['s3:GetObject', 's3:GetObjectVersion', 's3:GetObjectRetention'],
-      resourceArns: [this.bucket.arnForObjects('*')],
+      actions: ['s3:ListBucket', 's3:ListBucketVersions'],
+      resourceArns: [this.bucket.bucketArn],
+      conditions: { StringLike: { 's3:prefix': prefixes.map((p) => `${p}*`) } },
     });
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['s3:GetObject', 's3:GetObjectVersion'],
+      resourceArns: prefixes.map((p) => this.bucket.arnForObjects(`${p}*`)),
+    });
+    this.grantAppend(grantee, `${AUDIT_PREFIXES.digests}*`);
   }
 
   private denyTampering(bucket: s3.Bucket, breakGlassRoleArn: string | undefined): void {

@@ -13,8 +13,18 @@ import { BridgeNetwork } from './network';
 /** House defaults that callers may change. */
 export const FUNCTION_DEFAULTS = { memorySize: 512, timeout: Duration.seconds(10) } as const;
 
-/** ESM bundles get a CommonJS `require` for dependencies that still call it. */
-const REQUIRE_SHIM = "import { createRequire as __bridgeCreateRequire } from 'node:module'; const require = __bridgeCreateRequire(import.meta.url);";
+/**
+ * ESM bundles get CommonJS `require`, `__filename` and `__dirname` for dependencies that still
+ * use them (Cedar's WASM loader reads `${__dirname}/cedar_wasm_bg.wasm`).
+ */
+const CJS_SHIM = [
+  "import { createRequire as __bridgeCreateRequire } from 'node:module';",
+  "import { fileURLToPath as __bridgeFileUrlToPath } from 'node:url';",
+  "import { dirname as __bridgeDirname } from 'node:path';",
+  'const require = __bridgeCreateRequire(import.meta.url);',
+  'const __filename = __bridgeFileUrlToPath(import.meta.url);',
+  'const __dirname = __bridgeDirname(__filename);',
+].join(' ');
 const DLQ_RETENTION = Duration.days(14);
 const HTTPS = ec2.Port.tcp(443);
 
@@ -168,7 +178,7 @@ export class BridgeFunction extends nodejs.NodejsFunction {
         ...fnProps.bundling,
         format: nodejs.OutputFormat.ESM,
         mainFields: ['module', 'main'],
-        banner: REQUIRE_SHIM,
+        banner: CJS_SHIM,
         minify: true,
         sourceMap: true,
       },

@@ -19,20 +19,22 @@ export interface BridgeKeysProps {
 /**
  * One customer-managed key per purpose, so a grant on one kind of data never opens another:
  * `data` (tables, queues, token vault), `secrets` (CRM credentials), `audit` (audit bucket),
- * `logs` (every log group), plus the asymmetric `signing` key for decision tokens and
+ * `logs` (every log group), `alarms` (the alarm topic), plus the asymmetric `signing` key for decision tokens and
  * audit digests. Keys are retained on stack deletion: destroying a key destroys its data.
  *
  * Key policies keep the CDK default statement granting `kms:*` to the account root. That
  * statement is not a wildcard principal: it delegates authority to IAM in this account,
  * which is what makes the grants (`key.grantEncryptDecrypt(role)` etc., IAM policies on
  * the grantee) work. No other principal appears except the CloudWatch Logs service on
- * the logs key, scoped to this account's log groups by encryption context.
+ * the logs key, scoped to this account's log groups by encryption context, and CloudWatch on
+ * the alarms key, which encrypts nothing but alarm notifications.
  */
 export class BridgeKeys extends Construct {
   public readonly data: kms.Key;
   public readonly secrets: kms.Key;
   public readonly audit: kms.Key;
   public readonly logs: kms.Key;
+  public readonly alarms: kms.Key;
   public readonly signing: kms.Key;
 
   constructor(scope: Construct, id: string, props: BridgeKeysProps = {}) {
@@ -65,6 +67,17 @@ export class BridgeKeys extends Construct {
             'kms:EncryptionContext:aws:logs:arn': `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:*`,
           },
         },
+      }),
+    );
+
+    this.alarms = symmetric('alarms', 'crm-agent-bridge: alarm notifications (SNS)');
+    // CloudWatch encrypts what it publishes to the alarm topic with this key.
+    this.alarms.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudWatchAlarmsPublishToTheAlarmTopic',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
       }),
     );
 

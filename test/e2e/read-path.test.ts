@@ -20,7 +20,7 @@ async function call(bridge: LocalBridge, path: string, init: { body?: string | o
     headers,
     body: typeof init.body === 'object' ? JSON.stringify(init.body) : init.body,
   });
-  return { status: res.status, body: await res.json(), requestId: res.headers.get('x-request-id') ?? '' };
+  return { status: res.status, body: (await res.json()) as Reply['body'], requestId: res.headers.get('x-request-id') ?? '' };
 }
 
 async function auditEvent(bridge: LocalBridge, requestId: string): Promise<AuditEvent> {

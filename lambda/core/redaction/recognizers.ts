@@ -10,6 +10,11 @@ type Out = Entity[];
 const add = (out: Out, type: EntityType, text: string, start: number, end: number) =>
   out.push({ type, start, end, value: text.slice(start, end) });
 const before = (text: string, at: number, n: number) => text.slice(Math.max(0, at - n), at).toLowerCase();
+/** The first match of a global regex from the start of `text` (then `re.exec` for the next): matchAll would copy the regex on every call. */
+const first = (re: RegExp, text: string): RegExpExecArray | null => {
+  re.lastIndex = 0;
+  return re.exec(text);
+};
 
 const LOCAL = /[A-Za-z0-9._%+'-]/;
 const DOMAIN = /[A-Za-z0-9.-]/;
@@ -35,7 +40,7 @@ const STREET_AFTER = new RegExp(`^[ ,]+(?:[\\p{L}][\\p{L}'.-]*[ ]){0,4}(?:${'Str
 const DATE_SHAPE = /^(?:(?:19|20)\d\d[-./ ]\d\d?[-./ ]\d\d?|\d\d?[-./ ]\d\d?[-./ ](?:19|20)?\d\d)$/;
 const YEAR_RANGE = /^(?:19|20)\d\d[- ](?:19|20)\d\d$/;
 export function phones(text: string, out: Out): void {
-  for (const m of text.matchAll(PHONE)) {
+  for (let m = first(PHONE, text); m !== null; m = PHONE.exec(text)) {
     const cand = m[0];
     const core = cand.replace(/[ ]?(?:x|ext\.?|extension)[ ]?\d+$/, '');
     const digits = digitsOf(core);
@@ -65,7 +70,7 @@ export function phones(text: string, out: Out): void {
 const CARD = /(?<![\w+.-])\d(?:[ -]?\d){11,18}(?![\w]|[.-]\d)/g;
 const CARD_GROUPS = /^(?:\d{4}([ -])\d{4}\1\d{4}\1\d{4}(?:\1\d{1,3})?|\d{4}([ -])\d{6}\2\d{4,5}|\d{4}([ -])\d{4}\3\d{4}|\d{4}([ -])\d{4}\4\d{4}\4\d{2,3})$/;
 export function cards(text: string, out: Out): void {
-  for (const m of text.matchAll(CARD)) {
+  for (let m = first(CARD, text); m !== null; m = CARD.exec(text)) {
     const digits = digitsOf(m[0]);
     if (digits.length < 12 || digits.length > 19 || /^(\d)\1+$/.test(digits) || !luhn(digits)) continue;
     if (/[ -]/.test(m[0]) && !CARD_GROUPS.test(m[0])) continue;
@@ -76,7 +81,7 @@ export function cards(text: string, out: Out): void {
 
 const IBAN = /(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?:[ ]?[A-Za-z0-9]){11,30}/g;
 export function ibans(text: string, out: Out): void {
-  for (const m of text.matchAll(IBAN)) {
+  for (let m = first(IBAN, text); m !== null; m = IBAN.exec(text)) {
     const want = IBAN_LENGTHS[m[0].slice(0, 2).toUpperCase()];
     if (!want) continue;
     // Take exactly the country's length of alphanumerics; trailing words are not part of it.
@@ -95,7 +100,7 @@ export function ibans(text: string, out: Out): void {
 const SSN = /(?<![\w-])(\d{3})([- ]?)(\d{2})\2(\d{4})(?![\w-]|\.\d)/g;
 const SSN_CUE = /(?:ssn|social security|social sec|ss#|itin|taxpayer|tin)\W{0,12}[\w ]{0,12}$/;
 export function usIds(text: string, out: Out): void {
-  for (const m of text.matchAll(SSN)) {
+  for (let m = first(SSN, text); m !== null; m = SSN.exec(text)) {
     const [, area, sep, group, serial] = m;
     if (sep === '' && !SSN_CUE.test(before(text, m.index, 40))) continue;
     if (ssnValid(area, group, serial)) add(out, 'US_SSN', text, m.index, m.index + m[0].length);
@@ -105,12 +110,12 @@ export function usIds(text: string, out: Out): void {
 
 const NINO = /(?<![A-Za-z0-9])([A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]) ?\d{2} ?\d{2} ?\d{2} ?[A-D](?![A-Za-z0-9])/g;
 export function ninos(text: string, out: Out): void {
-  for (const m of text.matchAll(NINO)) if (ninoPrefixValid(m[1])) add(out, 'UK_NINO', text, m.index, m.index + m[0].length);
+  for (let m = first(NINO, text); m !== null; m = NINO.exec(text)) if (ninoPrefixValid(m[1])) add(out, 'UK_NINO', text, m.index, m.index + m[0].length);
 }
 
 const SIN = /(?<![\w-])\d{3}([- ])\d{3}\1\d{3}(?![\w-])/g;
 export function caSins(text: string, out: Out): void {
-  for (const m of text.matchAll(SIN)) {
+  for (let m = first(SIN, text); m !== null; m = SIN.exec(text)) {
     if (/(?:\bsin|social insurance)\W{0,12}[\w ]{0,12}$/.test(before(text, m.index, 40)) && luhn(digitsOf(m[0]))) {
       add(out, 'CA_SIN', text, m.index, m.index + m[0].length);
     }
@@ -122,11 +127,11 @@ const IPV4 = new RegExp(`(?<![\\w.])${OCTET}(?:\\.${OCTET}){3}(?![\\w]|\\.\\d)`,
 const IPV6 = /(?<![\w:.])(?:[0-9A-Fa-f]{1,4}:|::)[0-9A-Fa-f:]{1,38}(?![\w:])/g;
 const IPV6_HINT = /[0-9A-Fa-f]:[0-9A-Fa-f:]|::/;
 export function ips(text: string, out: Out): void {
-  for (const m of text.matchAll(IPV4)) {
+  for (let m = first(IPV4, text); m !== null; m = IPV4.exec(text)) {
     if (/(?:version|ver|v|build|release)\W{0,2}$/.test(before(text, m.index, 10))) continue;
     add(out, 'IP_ADDRESS', text, m.index, m.index + m[0].length);
   }
-  if (IPV6_HINT.test(text)) for (const m of text.matchAll(IPV6)) if (ipv6Valid(m[0])) add(out, 'IP_ADDRESS', text, m.index, m.index + m[0].length);
+  if (IPV6_HINT.test(text)) for (let m = first(IPV6, text); m !== null; m = IPV6.exec(text)) if (ipv6Valid(m[0])) add(out, 'IP_ADDRESS', text, m.index, m.index + m[0].length);
 }
 
 const URL_CREDS = /\b[a-zA-Z][a-zA-Z0-9+.-]{1,15}:\/\/[^\s:@/]{1,128}:[^\s@/]{1,128}@[A-Za-z0-9.-]{1,253}/g;
@@ -145,14 +150,14 @@ const KEYWORD_SECRET =
   /\b(password|passwd|pwd|passcode|secret|api[_-]?key|apikey|access[_-]?key|secret[_-]?key|client[_-]?secret|auth[_-]?token|access[_-]?token|token|bearer)\b["']?\s{0,3}[:=]?\s{0,3}["']?([^\s"',;]{6,200})/dgi;
 
 export function secrets(text: string, out: Out): void {
-  for (const [type, re] of TOKEN_SHAPES) for (const m of text.matchAll(re)) add(out, type, text, m.index, m.index + m[0].length);
-  for (const m of text.matchAll(PRIVATE_KEY)) {
+  for (const [type, re] of TOKEN_SHAPES) for (let m = first(re, text); m !== null; m = re.exec(text)) add(out, type, text, m.index, m.index + m[0].length);
+  for (let m = first(PRIVATE_KEY, text); m !== null; m = PRIVATE_KEY.exec(text)) {
     const endMarker = text.indexOf('-----END', m.index + m[0].length);
     const close = endMarker === -1 ? -1 : text.indexOf('-----', endMarker + 8);
     // No end marker: redact to the end of the text rather than leak the rest of the key.
     add(out, 'PRIVATE_KEY', text, m.index, close === -1 ? text.length : close + 5);
   }
-  for (const m of text.matchAll(KEYWORD_SECRET)) {
+  for (let m = first(KEYWORD_SECRET, text); m !== null; m = KEYWORD_SECRET.exec(text)) {
     const word = m[1].toLowerCase();
     const value = m[2];
     const isPassword = word.startsWith('pass') || word === 'pwd';
@@ -172,7 +177,7 @@ const DATE = new RegExp(
 );
 const BIRTH_CUE = /(?:born|birth|dob|d\.o\.b\.?|birthday|geboren|née)\b[^.\n]{0,20}$/;
 export function birthDates(text: string, out: Out): void {
-  for (const m of text.matchAll(DATE)) if (BIRTH_CUE.test(before(text, m.index, 32))) add(out, 'DATE_OF_BIRTH', text, m.index, m.index + m[0].length);
+  for (let m = first(DATE, text); m !== null; m = DATE.exec(text)) if (BIRTH_CUE.test(before(text, m.index, 32))) add(out, 'DATE_OF_BIRTH', text, m.index, m.index + m[0].length);
 }
 
 const STREET_TYPES =
@@ -185,11 +190,12 @@ const UNIT = /\b(?:Apt|Apartment|Suite|Ste|Unit)\.?[ ]\d{1,6}[A-Za-z]?\b|\bP\.?O
 const UK_POSTCODE = /\b(?:[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]?) ?\d[ABD-HJLNP-UW-Z]{2}\b/g;
 const US_STATE_ZIP =
   /\b(?:AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY),? \d{5}(?:-\d{4})?\b/g;
+const ADDRESS_SHAPES = [STREET, UNIT, UK_POSTCODE, US_STATE_ZIP];
 /** After an address cue, the rest of the line (bounded) is the address when it holds a number. */
 const ADDRESS_CUE = /\b(?:lives at|living at|located at|address(?: is)?:?|send (?:it )?to|sent to|moved to|ship(?:ped)? to|deliver(?:ed)? to)[ \t]*\n?[ \t]*/gi;
 export function addresses(text: string, out: Out): void {
-  for (const re of [STREET, UNIT, UK_POSTCODE, US_STATE_ZIP]) for (const m of text.matchAll(re)) add(out, 'POSTAL_ADDRESS', text, m.index, m.index + m[0].length);
-  for (const m of text.matchAll(ADDRESS_CUE)) {
+  for (const re of ADDRESS_SHAPES) for (let m = first(re, text); m !== null; m = re.exec(text)) add(out, 'POSTAL_ADDRESS', text, m.index, m.index + m[0].length);
+  for (let m = first(ADDRESS_CUE, text); m !== null; m = ADDRESS_CUE.exec(text)) {
     const start = m.index + m[0].length;
     const line = /^[^\n]{4,80}/.exec(text.slice(start, start + 80));
     if (line && /\d/.test(line[0]) && /\p{L}{3}/u.test(line[0])) add(out, 'POSTAL_ADDRESS', text, start, start + line[0].trimEnd().length);

@@ -56,7 +56,7 @@ export function analyseInjection(input: string): Analysis {
   const sentences = new Sentences(clean.text);
   const findings = findAll(clean.text, true, sentences);
   // The model judges the text as a whole; it cannot point at the sentence.
-  const learned = modelEvidence(sentences.tokens.map((t) => t.info));
+  const learned = modelEvidence(sentences.words);
   if (learned > 0) findings.push({ reason: 'CLASSIFIER', weight: learned, span: { start: 0, end: clean.text.length } });
   if (clean.tagText.trim() !== '') {
     findings.push({ reason: 'HIDDEN_TEXT', weight: 0.85 });
@@ -80,7 +80,7 @@ function findAll(text: string, decodeNested: boolean, sentences = new Sentences(
   // A request to move data is stronger when it names where to.
   const exfil = findings.find((f) => f.reason === 'DATA_EXFILTRATION');
   if (exfil && DESTINATION.test(text)) findings.push({ ...exfil, weight: exfil.weight + DESTINATION_BOOST });
-  if (decodeNested && hasLongRun(text)) findings.push(...decodedFindings(text));
+  if (decodeNested && sentences.longRun) findings.push(...decodedFindings(text));
   return findings;
 }
 
@@ -90,45 +90,6 @@ function findAll(text: string, decodeNested: boolean, sentences = new Sentences(
  * is case-insensitive or has no letters, so one 'i' flag serves them all.
  */
 const ANY_PATTERN = new RegExp(PATTERN_RULES.map((r) => `(?:${r.re.source})`).join('|'), 'i');
-
-const BASE64_MIN = 24;
-const HEX_MIN_DIGITS = 32;
-const IN_BASE64 = 1;
-const IN_HEX = 2;
-const HEX_SEPARATOR = 4;
-/** ASCII character classes of BASE64_RUN and HEX_RUN, as bit flags. */
-const RUN_CLASS = new Uint8Array(128).map((_, c) => {
-  const ch = String.fromCharCode(c);
-  return (/[A-Za-z0-9+/_-]/.test(ch) ? IN_BASE64 : 0) | (/[0-9a-fA-F]/.test(ch) ? IN_HEX : 0) | (/[ :]/.test(ch) ? HEX_SEPARATOR : 0);
-});
-
-/**
- * Whether the text holds a run long enough for BASE64_RUN (24 base64 characters) or
- * HEX_RUN (32 hex digits, at most one space or colon between two): one pass, so texts
- * without one skip both global regex scans.
- */
-function hasLongRun(text: string): boolean {
-  let b64 = 0;
-  let hexDigits = 0;
-  let separatorAllowed = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    const k = c < 128 ? RUN_CLASS[c] : 0;
-    if (k & IN_BASE64) {
-      if (++b64 >= BASE64_MIN) return true;
-    } else b64 = 0;
-    if (k & IN_HEX) {
-      if (++hexDigits >= HEX_MIN_DIGITS) return true;
-      separatorAllowed = true;
-    } else if (k & HEX_SEPARATOR && separatorAllowed) {
-      separatorAllowed = false;
-    } else {
-      hexDigits = 0;
-      separatorAllowed = false;
-    }
-  }
-  return false;
-}
 
 /** Base64 or hex runs that decode to readable text are payloads; what they say is scored too. */
 function decodedFindings(text: string): Finding[] {

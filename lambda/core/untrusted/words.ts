@@ -12,16 +12,10 @@
 import { fnv1a, wordFeatures } from './features';
 import { bucketWeight } from './model';
 
-export interface Token {
-  readonly word: string; // lower-cased, ’ folded to '
-  readonly start: number;
-  readonly end: number;
-  readonly sentence: number;
-  readonly info: WordInfo;
-}
-
 /** What is known about one distinct word, computed once and cached. */
 export interface WordInfo {
+  /** The word, lower-cased, ’ folded to '. */
+  readonly word: string;
   /** Ids of the word classes it belongs to. */
   readonly lexes: readonly number[];
   /** FNV-1a hash of the word, for the learned model's bigrams. */
@@ -77,57 +71,137 @@ export function wordInfo(word: string): WordInfo {
     for (const id of stemIndex.get(word.slice(0, n)) ?? []) lexes.add(id);
   }
   const features = wordFeatures(word);
-  info = { lexes: [...lexes], hash: fnv1a(word), features, weight: bucketWeight(features) };
+  info = { word, lexes: [...lexes], hash: fnv1a(word), features, weight: bucketWeight(features) };
   if (wordCache.size >= CACHE_LIMIT) wordCache.clear();
   wordCache.set(word, info);
   return info;
 }
 
 // ---- tokenizer -----------------------------------------------------------------------------
-// A single character class under '+': each character is consumed once, linear by construction.
-const WORD = /[\p{L}\p{N}_'’]+/gu;
+const WORD_CHAR = 1;
+const IN_BASE64 = 2;
+const IN_HEX = 4;
+const HEX_SEPARATOR = 8;
+const ENDS_SENTENCE = 16;
+/** ASCII classes as bit flags; BASE64_RUN and HEX_RUN in rules.ts use the same classes. */
+const ASCII = new Uint8Array(128).map((_, c) => {
+  const ch = String.fromCharCode(c);
+  return (
+    (/[A-Za-z0-9_']/.test(ch) ? WORD_CHAR : 0) |
+    (/[A-Za-z0-9+/_-]/.test(ch) ? IN_BASE64 : 0) |
+    (/[0-9a-fA-F]/.test(ch) ? IN_HEX : 0) |
+    (/[ :]/.test(ch) ? HEX_SEPARATOR : 0) |
+    (/[.!?;\n]/.test(ch) ? ENDS_SENTENCE : 0)
+  );
+});
+const WORD_RE = /^[\p{L}\p{N}_'’]$/u;
+/** Per BMP code unit beyond ASCII: 0 not yet known, 1 word character, 2 not. */
+const bmpClass = new Uint8Array(0x10000);
+const BASE64_MIN = 24;
+const HEX_MIN_DIGITS = 32;
 
-export function tokenize(text: string): Token[] {
-  const tokens: Token[] = [];
-  const lower = text.toLowerCase();
-  // Lower-casing can change the length (İ → i̇); then each word is lower-cased on its own.
-  const aligned = lower.length === text.length;
-  let sentence = 0;
-  let last = 0;
-  WORD.lastIndex = 0;
-  for (let m = WORD.exec(text); m !== null; m = WORD.exec(text)) {
-    const start = m.index;
-    const end = start + m[0].length;
-    for (let k = last; k < start; k++) {
-      const c = text.charCodeAt(k);
-      // . ! ? ; and newline end a sentence.
-      if (c === 0x2e || c === 0x21 || c === 0x3f || c === 0x3b || c === 0x0a) {
-        sentence++;
-        break;
-      }
-    }
-    last = end;
-    let word = aligned ? lower.slice(start, end) : m[0].toLowerCase();
-    if (word.includes('’')) word = word.replace(/’/g, "'");
-    tokens.push({ word, start, end, sentence, info: wordInfo(word) });
+/** Recently seen words by hash, so a repeated word is found without slicing a new string. */
+const INTERN_BITS = 14;
+const intern: (WordInfo | undefined)[] = new Array(1 << INTERN_BITS);
+const APOSTROPHE = 0x27;
+const CURLY_APOSTROPHE = 0x2019;
+const fold = (c: number): number => (c === CURLY_APOSTROPHE ? APOSTROPHE : c);
+
+/** The word at lower[start, end) (’ folded), from the intern table or the cache. */
+function lookup(lower: string, start: number, end: number): WordInfo {
+  let h = 0x811c9dc5;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ fold(lower.charCodeAt(i)), 0x01000193);
+  const slot = (h >>> 0) & ((1 << INTERN_BITS) - 1);
+  const known = intern[slot];
+  if (known !== undefined && known.word.length === end - start) {
+    let same = true;
+    for (let i = start; same && i < end; i++) same = known.word.charCodeAt(i - start) === fold(lower.charCodeAt(i));
+    if (same) return known;
   }
-  return tokens;
+  let word = lower.slice(start, end);
+  if (word.includes('’')) word = word.replace(/’/g, "'");
+  return (intern[slot] = wordInfo(word));
 }
 
-/** Tokens of one text, and which word classes occur in it. */
+/**
+ * One text as words (runs of letters, digits, '_' and apostrophes: /[\p{L}\p{N}_'’]+/u),
+ * the sentence of each (. ! ? ; and newline end one), and which word classes occur: one
+ * pass over the characters, which also notes whether a base64/hex-like run is long enough
+ * to be worth decoding.
+ */
 export class Sentences {
-  readonly tokens: Token[];
+  readonly words: WordInfo[] = [];
+  readonly starts: number[] = [];
+  readonly ends: number[] = [];
+  readonly sentence: number[] = [];
+  /** A run of 24 base64 characters, or 32 hex digits with at most one space or colon between two. */
+  readonly longRun: boolean;
   private readonly seen = new Uint8Array(lexCount);
   private byLex: Map<number, number[]> | undefined;
 
   constructor(text: string) {
-    this.tokens = tokenize(text);
-    for (const t of this.tokens) for (const id of t.info.lexes) this.seen[id] = 1;
+    const lower = text.toLowerCase();
+    // Lower-casing can change the length (İ → i̇); then each word is lower-cased on its own.
+    const aligned = lower.length === text.length;
+    let sentence = 0;
+    let brk = false;
+    let start = -1;
+    let b64 = 0;
+    let hexDigits = 0;
+    let separatorAllowed = false;
+    let longRun = false;
+    for (let i = 0; i <= text.length; i++) {
+      const c = i < text.length ? text.charCodeAt(i) : 0x20;
+      let isWord: boolean;
+      let wide = false;
+      if (c < 0x80) {
+        const k = ASCII[c];
+        isWord = (k & WORD_CHAR) !== 0;
+        b64 = k & IN_BASE64 ? b64 + 1 : 0;
+        if (k & IN_HEX) {
+          hexDigits++;
+          separatorAllowed = true;
+        } else if (k & HEX_SEPARATOR && separatorAllowed) {
+          separatorAllowed = false;
+        } else {
+          hexDigits = 0;
+          separatorAllowed = false;
+        }
+        if (b64 >= BASE64_MIN || hexDigits >= HEX_MIN_DIGITS) longRun = true;
+        if (!isWord && k & ENDS_SENTENCE) brk = true;
+      } else {
+        b64 = hexDigits = 0;
+        separatorAllowed = false;
+        const cp = text.codePointAt(i) as number;
+        if (cp > 0xffff) {
+          isWord = WORD_RE.test(String.fromCodePoint(cp));
+          wide = true;
+        } else {
+          let k = bmpClass[c];
+          if (k === 0) bmpClass[c] = k = WORD_RE.test(String.fromCharCode(c)) ? 1 : 2;
+          isWord = k === 1;
+        }
+      }
+      if (isWord && start < 0) {
+        start = i;
+        if (brk) sentence++;
+        brk = false;
+      } else if (!isWord && start >= 0) {
+        const own = aligned ? lower : text.slice(start, i).toLowerCase();
+        this.push(aligned ? lookup(lower, start, i) : lookup(own, 0, own.length), start, i, sentence);
+        start = -1;
+      }
+      if (wide) i++;
+    }
+    this.longRun = longRun;
   }
 
-  /** Whether any word of the class occurs: the prefilter that lets most rules skip a text. */
-  present(lex: Lex): boolean {
-    return this.seen[lex.id] === 1;
+  private push(info: WordInfo, start: number, end: number, sentence: number): void {
+    this.words.push(info);
+    this.starts.push(start);
+    this.ends.push(end);
+    this.sentence.push(sentence);
+    for (const id of info.lexes) this.seen[id] = 1;
   }
 
   /** Whether every step's word class occurs: a rule that fails this cannot match. */
@@ -136,16 +210,20 @@ export class Sentences {
     return true;
   }
 
-  /** Token positions whose word is in `lex`, ascending; built on first use, few rules get here. */
+  /** Positions of the words in `lex`, ascending; built on first use, few rules get here. */
   positions(lex: Lex): readonly number[] {
     this.byLex ??= new Map();
     let at = this.byLex.get(lex.id);
     if (!at) {
       at = [];
-      for (let i = 0; i < this.tokens.length; i++) if (inLex(this.tokens[i], lex)) at.push(i);
+      for (let i = 0; i < this.words.length; i++) if (this.has(i, lex)) at.push(i);
       this.byLex.set(lex.id, at);
     }
     return at;
+  }
+
+  has(i: number, lex: Lex): boolean {
+    return this.words[i].lexes.includes(lex.id);
   }
 }
 
@@ -168,8 +246,6 @@ export interface SequenceOptions {
   readonly sentenceStart?: boolean;
 }
 
-const inLex = (t: Token, lex: Lex): boolean => t.info.lexes.includes(lex.id);
-
 /**
  * Finds `steps` in order within one sentence, step i+1 at most `gap` words after step i.
  * Returns the first match as a [start, end) character span, or undefined.
@@ -180,32 +256,38 @@ export function findSequence(
   opts: SequenceOptions = {},
 ): { start: number; end: number } | undefined {
   if (!text.allPresent(steps)) return undefined;
-  const { tokens } = text;
-  // dead[s * n + j]: no completion of steps s.. from token j; makes the search O(n × steps × gap).
-  const dead = new Uint8Array(steps.length * tokens.length);
+  const n = text.words.length;
+  const { sentence } = text;
+  // dead[s * n + j]: no completion of steps s.. from word j; makes the search O(n × steps × gap).
+  const dead = new Uint8Array(steps.length * n);
   for (const i of text.positions(steps[0].lex)) {
-    const sameSentenceBefore = i > 0 && tokens[i - 1].sentence === tokens[i].sentence;
+    const sameSentenceBefore = i > 0 && sentence[i - 1] === sentence[i];
     if (opts.sentenceStart && sameSentenceBefore) continue;
-    if (opts.unless && sameSentenceBefore && inLex(tokens[i - 1], opts.unless)) continue;
-    const end = extend(tokens, steps, 1, i, dead);
+    if (opts.unless && sameSentenceBefore && text.has(i - 1, opts.unless)) continue;
+    const end = extend(text, steps, 1, i, dead);
     if (end === undefined) continue;
-    const next = tokens[end + 1];
-    if (opts.unlessNext && next && next.sentence === tokens[end].sentence && inLex(next, opts.unlessNext)) continue;
-    if (opts.unlessInside && tokens.slice(i + 1, end).some((t) => opts.unlessInside && inLex(t, opts.unlessInside))) continue;
-    return { start: tokens[i].start, end: tokens[end].end };
+    if (opts.unlessNext && end + 1 < n && sentence[end + 1] === sentence[end] && text.has(end + 1, opts.unlessNext)) continue;
+    if (opts.unlessInside && insideHas(text, i + 1, end, opts.unlessInside)) continue;
+    return { start: text.starts[i], end: text.ends[end] };
   }
   return undefined;
 }
 
-function extend(tokens: readonly Token[], steps: readonly Step[], s: number, at: number, dead: Uint8Array): number | undefined {
+function insideHas(text: Sentences, from: number, to: number, lex: Lex): boolean {
+  for (let k = from; k < to; k++) if (text.has(k, lex)) return true;
+  return false;
+}
+
+function extend(text: Sentences, steps: readonly Step[], s: number, at: number, dead: Uint8Array): number | undefined {
   if (s === steps.length) return at;
   const { lex, gap } = steps[s];
-  const limit = Math.min(tokens.length - 1, at + gap + 1);
-  for (let j = at + 1; j <= limit && tokens[j].sentence === tokens[at].sentence; j++) {
-    if (dead[s * tokens.length + j] || !inLex(tokens[j], lex)) continue;
-    const end = extend(tokens, steps, s + 1, j, dead);
+  const n = text.words.length;
+  const limit = Math.min(n - 1, at + gap + 1);
+  for (let j = at + 1; j <= limit && text.sentence[j] === text.sentence[at]; j++) {
+    if (dead[s * n + j] || !text.has(j, lex)) continue;
+    const end = extend(text, steps, s + 1, j, dead);
     if (end !== undefined) return end;
-    dead[s * tokens.length + j] = 1;
+    dead[s * n + j] = 1;
   }
   return undefined;
 }
