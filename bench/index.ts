@@ -8,6 +8,7 @@ const BENCHES: Record<string, () => Promise<Bench>> = {
   policy: () => import('./policy'),
   redaction: () => import('./redaction'),
   injection: () => import('./injection'),
+  proxy: () => import('./proxy'),
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -8,7 +8,7 @@ import { BridgeError, isBridgeError } from './errors';
 import { parsePrincipal, PrincipalDirectory } from './identity';
 import { enforceMode, type KillSwitch } from './kill-switch';
 import type { PolicyDecision, PolicyRequest } from './policy/types';
-import { andFilters, parseQueryRequest, type QueryRequest, type StructuredQuery } from './query';
+import { andFilters, parseQueryRequest, QUERY_LIMITS, type QueryRequest, type StructuredQuery } from './query';
 import { classifyField, DEFAULT_FIELD_POLICY, outputGuard, Redactor } from './redaction';
 import type { VaultEntry } from './redaction';
 import { PENDING_REQUEST_TTL_SECONDS, type RequestRecord, type RequestStore } from './requests';
@@ -16,8 +16,6 @@ import type { AgentRuntime, RuntimeConfig } from './runtime-config';
 import type { CrmRecord, FieldClass, Filter } from './types';
 import { handleUntrusted } from './untrusted';
 
-/** Records an agent gets when it names no limit. */
-export const DEFAULT_READ_LIMIT = 20;
 /** How long tokenized originals stay re-identifiable. */
 export const VAULT_TTL_SECONDS = 24 * 3600;
 
@@ -107,7 +105,7 @@ export class AgentService {
       const agent = await this.admit(ctx, trail, 'read');
       const q = parseQueryRequest(readBody());
       trail.query = q;
-      const limit = q.limit ?? DEFAULT_READ_LIMIT;
+      const limit = q.limit ?? QUERY_LIMITS.defaultLimit;
       const decision = this.deps.policy.evaluate({
         agent: { id: agent.name, team: agent.profile.team, territories: agent.profile.territories, tier: agent.profile.tier },
         action: 'Read',
@@ -275,7 +273,7 @@ export class AgentService {
       ...(trail.query ? { object: trail.query.object } : {}),
       recordIds: trail.recordIds,
       fields: trail.query ? fieldsTouched(trail.query) : [],
-      counts: { records: trail.recordIds.length, ...(trail.query ? { requested: trail.query.limit ?? DEFAULT_READ_LIMIT } : {}) },
+      counts: { records: trail.recordIds.length, ...(trail.query ? { requested: trail.query.limit ?? QUERY_LIMITS.defaultLimit } : {}) },
       ...(trail.decision
         ? {
             policy: {

@@ -32,7 +32,13 @@ export type AgentRuntime = z.infer<typeof AgentRuntimeSchema>;
 /** Parses the runtime config; a malformed one is a deployment defect, so it fails loudly at init. */
 export function parseRuntimeConfig(json: string | undefined): RuntimeConfig {
   if (!json) throw new Error('runtime config is missing: the stack sets it in the function environment');
-  const result = RuntimeConfigSchema.safeParse(JSON.parse(json));
+  let raw: unknown;
+  try {
+    raw = JSON.parse(json);
+  } catch {
+    throw new Error('runtime config is not JSON: the stack writes it from the validated deployment config');
+  }
+  const result = RuntimeConfigSchema.safeParse(raw);
   if (!result.success) {
     const problems = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
     throw new Error(`runtime config is invalid: ${problems.join('; ')}`);

@@ -54,6 +54,8 @@ export const handler = agentApiHandler(() => {
   // A failed build is retried on the next request rather than cached forever.
   service ??= build().catch((e: unknown) => {
     service = undefined;
+    // The caller only sees a generic 500, so the reason (env, config, secret) must reach the function's log.
+    console.error(`agent-api init failed: ${e instanceof Error ? e.message : String(e)}`);
     throw e;
   });
   return service;

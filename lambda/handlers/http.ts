@@ -24,7 +24,7 @@ export function errorResponse(err: unknown, requestId: string): APIGatewayProxyR
 /** Parses a JSON body within the size limit; anything else is a 4xx, never a 500. */
 export function parseJsonBody(event: Pick<APIGatewayProxyEvent, 'body' | 'isBase64Encoded' | 'headers'>): unknown {
   const contentType = Object.entries(event.headers ?? {}).find(([k]) => k.toLowerCase() === 'content-type')?.[1];
-  if (contentType && !/^application\/json\b/i.test(contentType)) {
+  if (contentType && !/^application\/json\s*(;|$)/i.test(contentType)) {
     throw new BridgeError('UNSUPPORTED_MEDIA_TYPE', `content-type must be application/json, got '${contentType.slice(0, 100)}'`);
   }
   const raw = event.body ?? '';

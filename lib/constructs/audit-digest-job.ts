@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -87,6 +87,10 @@ export class AuditDigestJob extends Construct {
       description: `Writes the audit digest every ${period} minute(s)`,
       schedule: events.Schedule.rate(Duration.minutes(period)),
       targets: [new targets.LambdaFunction(this.function, { retryAttempts: 2, maxEventAge: Duration.minutes(period) })],
+    });
+    Validations.of(this.schedule).acknowledge({
+      id: 'Serverless-EventBusDLQ',
+      reason: 'A schedule event carries no data to replay; an undelivered run writes no digest, which the DigestMissing alarm (missing data = breaching) reports.',
     });
 
     const metric = new cloudwatch.Metric({

@@ -1,8 +1,9 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { DEFAULTS } from '../config';
+import { FunctionRole } from './bridge-function';
 import { BridgeKeys } from './keys';
 
 export interface AuditVaultProps {
@@ -184,6 +185,7 @@ export class AuditVault extends Construct {
    */
   public grantAppend(grantee: iam.IGrantable, keyPattern = '*'): iam.Grant {
     this.keys.audit.grant(grantee, 'kms:GenerateDataKey');
+    this.acknowledgeKeyPattern(grantee, keyPattern);
     return iam.Grant.addToPrincipal({ grantee, actions: ['s3:PutObject'], resourceArns: [this.bucket.arnForObjects(keyPattern)] });
   }
 
@@ -205,7 +207,18 @@ export class AuditVault extends Construct {
       actions: ['s3:GetObject', 's3:GetObjectVersion'],
       resourceArns: prefixes.map((p) => this.bucket.arnForObjects(`${p}*`)),
     });
+    this.acknowledgeKeyPattern(grantee, `${AUDIT_PREFIXES.events}*`);
     this.grantAppend(grantee, `${AUDIT_PREFIXES.digests}*`);
+  }
+
+  /** A key-prefix wildcard is the narrowest grant on objects named by time; said where it is granted. */
+  private acknowledgeKeyPattern(grantee: iam.IGrantable, keyPattern: string): void {
+    if (!(grantee.grantPrincipal instanceof FunctionRole) || keyPattern === '*') return;
+    const bucketId = Stack.of(this).getLogicalId(this.bucket.node.defaultChild as s3.CfnBucket);
+    Validations.of(grantee.grantPrincipal.policy).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${keyPattern}]`,
+      reason: `Audit object keys carry their time (${keyPattern.replace('*', '')}YYYY/MM/DD/…), so a key-prefix wildcard is the narrowest grant.`,
+    });
   }
 
   private denyTampering(bucket: s3.Bucket, breakGlassRoleArn: string | undefined): void {

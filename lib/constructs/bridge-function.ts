@@ -189,6 +189,8 @@ export class BridgeFunction extends nodejs.NodejsFunction {
     this.functionRole = role;
 
     if (deadLetterQueue) {
+      // Lambda sends to the KMS-encrypted queue with the function's role, which needs the key too.
+      keys.data.grant(role, 'kms:GenerateDataKey', 'kms:Decrypt');
       Validations.of(deadLetterQueue).acknowledge(
         { id: 'AwsSolutions-SQS3', reason: 'This queue is itself the dead-letter queue of a Lambda function.' },
         { id: 'Serverless-SQSRedrivePolicy', reason: 'This queue is itself the dead-letter queue of a Lambda function.' },

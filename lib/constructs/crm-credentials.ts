@@ -59,10 +59,24 @@ class GuardedSecret extends secretsmanager.Secret {
     );
   }
 
-  /** Reads the value (IAM grant plus an exception in the resource policy's deny). */
-  public grantValue(role: iam.IRole): void {
+  /**
+   * Reads the value: an exception in the resource policy's deny plus IAM statements on the
+   * role. The KMS grant stays in the role's policy (kms:ViaService), never in the key policy,
+   * so the key does not depend on the role that depends on the secret.
+   */
+  public grantValue(role: iam.IRole, ...extraActions: string[]): void {
     this.readers.push(role.roleArn);
-    this.grantRead(role);
+    iam.Grant.addToPrincipal({
+      grantee: role,
+      actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret', ...extraActions],
+      resourceArns: [this.secretArn],
+    });
+    iam.Grant.addToPrincipal({
+      grantee: role,
+      actions: extraActions.length > 0 ? ['kms:Decrypt', 'kms:GenerateDataKey'] : ['kms:Decrypt'],
+      resourceArns: [this.encryptionKey!.keyArn],
+      conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Aws.REGION}.amazonaws.com` } },
+    });
   }
 
   /** The principals exempt from the deny (the account root first), for posture checks. */
@@ -115,16 +129,17 @@ export class CrmCredentials extends Construct {
     this.writeUser = write;
     this.hmacKey = hmac;
 
+    const rotationRules = ['AwsSolutions-SMG4', 'NIST.800.53.R5-SecretsManagerRotationEnabled', 'HIPAA.Security-SecretsManagerRotationEnabled'];
     for (const secret of [read, write]) {
       Validations.of(secret).acknowledge(
-        ...['AwsSolutions-SMG4', 'NIST.800.53.R5-SecretsManagerRotationEnabled', 'HIPAA.Security-SecretsManagerRotationEnabled', 'PCI.DSS.321-SecretsManagerRotationEnabled'].map((rule) => ({
+        ...rotationRules.map((rule) => ({
           id: rule,
           reason: 'Rotation is attached with CrmCredentials.addRotation(fn) by the CRM rotation function; until then the operator-put credentials rotate with the CRM.',
         })),
       );
     }
     Validations.of(hmac).acknowledge(
-      ...['AwsSolutions-SMG4', 'NIST.800.53.R5-SecretsManagerRotationEnabled', 'HIPAA.Security-SecretsManagerRotationEnabled', 'PCI.DSS.321-SecretsManagerRotationEnabled'].map((rule) => ({
+      ...rotationRules.map((rule) => ({
         id: rule,
         reason: 'The hash redaction action needs stable keyed hashes across requests; rotating the HMAC key would unlink every earlier hash.',
       })),
@@ -147,14 +162,25 @@ export class CrmCredentials extends Construct {
   }
 
   /**
-   * Rotates both CRM secrets with `fn` every `every`: schedules rotation and exempts the
-   * function's role from the read deny. (Rotation itself is issue 8's rotation Lambda.)
+   * Rotates both CRM secrets with `fn` every `every`: a rotation schedule per secret, Secrets
+   * Manager allowed to invoke `fn` for these secrets only, and `fn`'s role exempt from the read
+   * deny with the rotation steps' permissions. (The rotation function itself is issue 8.)
    */
   public addRotation(fn: lambda.IFunction, every: Duration): void {
     if (!fn.role) throw new Error('CrmCredentials.addRotation: the rotation function needs an execution role');
-    for (const secret of [this.guarded.read, this.guarded.write]) {
-      secret.grantValue(fn.role);
-      secret.addRotationSchedule('Rotation', { rotationLambda: fn, automaticallyAfter: every });
+    for (const [name, secret] of [['Read', this.guarded.read], ['Write', this.guarded.write]] as const) {
+      secret.grantValue(fn.role, 'secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage');
+      const permission = new lambda.CfnPermission(this, `${name}RotationInvoke`, {
+        action: 'lambda:InvokeFunction',
+        functionName: fn.functionArn,
+        principal: 'secretsmanager.amazonaws.com',
+        sourceArn: secret.secretArn,
+      });
+      new secretsmanager.CfnRotationSchedule(this, `${name}Rotation`, {
+        secretId: secret.secretArn,
+        rotationLambdaArn: fn.functionArn,
+        rotationRules: { scheduleExpression: `rate(${every.toDays()} days)` },
+      }).addDependency(permission);
     }
   }
 

@@ -53,7 +53,7 @@ export class DataTables extends Construct {
         removalPolicy,
       });
       Validations.of(t).acknowledge(
-        ...['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'].map((pack) => ({
+        ...['NIST.800.53.R5', 'HIPAA.Security'].map((pack) => ({
           id: `${pack}-DynamoDBInBackupPlan`,
           reason: 'Point-in-time recovery (35 days, enforced) is the backup; the items are short-lived by design (TTL), so an AWS Backup plan adds no recovery point worth keeping.',
         })),

@@ -23,7 +23,7 @@ describe('bridge scan --jsonl', () => {
     // Assess
     expect(code).toBe(0);
     expect(out.map((l) => JSON.parse(l))).toEqual([
-      { flagged: true, score: expect.any(Number), reasons: ['INSTRUCTION_OVERRIDE'] },
+      { flagged: true, score: expect.any(Number), reasons: expect.arrayContaining(['INSTRUCTION_OVERRIDE']) },
       { flagged: false, score: 0, reasons: [] },
     ]);
   });

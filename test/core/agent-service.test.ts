@@ -1,4 +1,5 @@
-import { AgentService, DEFAULT_READ_LIMIT, VAULT_TTL_SECONDS, type AuditPort, type CrmReader, type PolicyPort, type VaultPort } from '../../lambda/core/agent-service';
+import { QUERY_LIMITS } from '../../lambda/core/query';
+import { AgentService, VAULT_TTL_SECONDS, type AuditPort, type CrmReader, type PolicyPort, type VaultPort } from '../../lambda/core/agent-service';
 import type { AuditEvent } from '../../lambda/core/audit/event';
 import { BridgeError } from '../../lambda/core/errors';
 import type { BridgeMode, KillSwitch } from '../../lambda/core/kill-switch';
@@ -290,7 +291,7 @@ describe('AgentService.query: policy decisions', () => {
     { requested: 30, maxRecords: 10, expected: 10 },
     { requested: 5, maxRecords: 10, expected: 5 },
     { requested: 12, maxRecords: undefined, expected: 12 },
-    { requested: undefined, maxRecords: undefined, expected: DEFAULT_READ_LIMIT },
+    { requested: undefined, maxRecords: undefined, expected: QUERY_LIMITS.defaultLimit },
     { requested: undefined, maxRecords: 3, expected: 3 },
   ])('queries the CRM for min(requested $requested, policy cap $maxRecords) = $expected records', async ({ requested, maxRecords, expected }) => {
     // Prepare

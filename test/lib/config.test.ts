@@ -54,6 +54,9 @@ describe('deployment config', () => {
     expect(config.network).toEqual(DEFAULTS.network);
     expect(config.agents.support.tier).toBe(DEFAULTS.agentTier);
     expect(config.approvers).toEqual({});
+    expect(config.audit.digestPeriodMinutes).toBe(DEFAULTS.audit.digestPeriodMinutes);
+    expect(config.api).toEqual(DEFAULTS.api);
+    expect(config.untrustedAction).toBe(DEFAULTS.untrustedAction);
   });
 
   test.each<[string, Record<string, unknown> | unknown, string]>([
@@ -126,6 +129,31 @@ describe('deployment config', () => {
       'an unknown object type in customFields',
       withPatch((c) => (c.customFields = { Invoice: { Total__c: 'FINANCIAL' } })),
       'bridge.config.json: customFields.Invoice: found unknown key "Invoice", expected one of the keys Contact, Lead',
+    ],
+    [
+      'a digest period that does not divide a day',
+      withPatch((c) => (c.audit = { digestPeriodMinutes: 7 })),
+      'bridge.config.json: audit.digestPeriodMinutes: found 7, expected a number of minutes that divides a day (1440)',
+    ],
+    [
+      'a digest period too long for the two-period missing-digest alarm',
+      withPatch((c) => (c.audit = { digestPeriodMinutes: 1440 })),
+      'bridge.config.json: audit.digestPeriodMinutes: found 1440, expected a number <= 720',
+    ],
+    [
+      'assumedBy on an agent whose role is not created',
+      withPatch((c) => (c.agents.support.assumedBy = 'arn:aws:iam::123456789012:root')),
+      'bridge.config.json: agents.support.assumedBy: found "arn:aws:iam::123456789012:root", expected only with "createRole": true',
+    ],
+    [
+      'a WAF rate limit below what WAF accepts',
+      withPatch((c) => (c.api = { wafRateLimit: 5 })),
+      'bridge.config.json: api.wafRateLimit: found 5, expected a number >= 10',
+    ],
+    [
+      'an unknown untrusted-content action',
+      withPatch((c) => (c.untrustedAction = 'ignore')),
+      'bridge.config.json: untrustedAction: found "ignore", expected one of "flag", "neutralise", "drop"',
     ],
     ['a missing crm section', withPatch((c) => delete c.crm), 'bridge.config.json: crm: found nothing, expected an object'],
     ['an array instead of an object', [], 'bridge.config.json: (root): found [], expected an object'],

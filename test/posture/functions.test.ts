@@ -1,17 +1,23 @@
 /**
  * Security invariant: every Lambda runs in isolated subnets, with reserved concurrency, a DLQ
  * where async, an explicit memory size, a KMS-encrypted log group with retention, and tracing.
- * Pinned here on the house construct every bridge function is built with.
+ * Pinned on the house construct every bridge function is built with, and on the whole stack.
  */
 import { join } from 'node:path';
 import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { BridgeStack } from '../../lib/bridge-stack';
 import { DEFAULTS } from '../../lib/config';
 import { BridgeFunction, FUNCTION_DEFAULTS } from '../../lib/constructs/bridge-function';
 import { BridgeNetwork } from '../../lib/constructs/network';
-import { networkStack, CfnJson } from '../lib/bridge-fixtures';
+import { DEFAULT_CONFIG, bridgeStack, configFrom, networkStack, CfnJson } from '../lib/bridge-fixtures';
 
 const ENTRY = join(__dirname, '..', 'fixtures', 'echo-handler.ts');
+/**
+ * CDK's deploy-time providers, invoked only by CloudFormation (the AwsCustomResource singleton
+ * and the restrict-default-SG provider); docs/infrastructure.md explains why they run outside the VPC.
+ */
+const DEPLOY_TIME_PROVIDERS = ['AWS679f53fac002430cb0da5b7982bd2287', 'CustomVpcRestrictDefaultSGCustomResourceProvider'];
 
 type Resource = { Type: string; Properties: Record<string, CfnJson> };
 
@@ -110,5 +116,59 @@ describe('posture: Lambda functions (BridgeFunction house defaults)', () => {
     // Prepare / Act / Assess
     expect(fn(sync).Properties.Environment.Variables.NODE_OPTIONS).toBe('--enable-source-maps');
     expect(fn(sync).Properties.Handler).toBe('index.handler');
+  });
+});
+
+describe('posture: every Lambda function of the bridge stack', () => {
+  let stack: BridgeStack;
+  let resources: Record<string, Resource>;
+  let functions: [string, Resource][];
+  beforeAll(() => {
+    stack = bridgeStack(configFrom(DEFAULT_CONFIG));
+    resources = Template.fromStack(stack).toJSON().Resources;
+    functions = Object.entries(resources).filter(
+      ([id, r]) => r.Type === 'AWS::Lambda::Function' && !DEPLOY_TIME_PROVIDERS.some((p) => id.startsWith(p)),
+    );
+  });
+
+  test('the bridge functions are the proxy and the digest job', () => {
+    // Prepare / Act
+    const ids = functions.map(([id]) => id).sort();
+
+    // Assess
+    expect(ids).toEqual([stack.agentApi.proxy, stack.digestJob.function].map((f) => stack.getLogicalId(f.node.defaultChild as CfnJson)).sort());
+  });
+
+  test('each runs in isolated subnets with reserved concurrency, explicit memory, tracing and an encrypted log group with retention', () => {
+    // Prepare
+    const subnets = stack.network.vpc.selectSubnets(stack.network.workloadSubnets).subnetIds.map((s) => stack.resolve(s));
+
+    // Act / Assess
+    for (const [, fn] of functions) {
+      expect(fn.Properties.VpcConfig.SubnetIds).toEqual(subnets);
+      expect(fn.Properties.ReservedConcurrentExecutions).toBeGreaterThanOrEqual(1);
+      expect(typeof fn.Properties.MemorySize).toBe('number');
+      expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
+      const group = resources[fn.Properties.LoggingConfig.LogGroup.Ref];
+      expect(JSON.stringify(group.Properties.KmsKeyId)).toContain('KeysLogs');
+      expect(group.Properties.RetentionInDays).toBe(DEFAULTS.logs.retentionDays);
+    }
+  });
+
+  test('each function invoked asynchronously (by EventBridge) has a dead-letter queue or on-failure destination', () => {
+    // Prepare
+    const targets = Object.values(resources)
+      .filter((r) => r.Type === 'AWS::Events::Rule')
+      .flatMap((r) => (r.Properties.Targets as CfnJson[]).map((t) => t.Arn['Fn::GetAtt']?.[0]));
+    const onFailure = Object.values(resources)
+      .filter((r) => r.Type === 'AWS::Lambda::EventInvokeConfig' && r.Properties.DestinationConfig?.OnFailure)
+      .map((r) => r.Properties.FunctionName.Ref);
+
+    // Act
+    const unguarded = targets.filter((id) => !resources[id].Properties.DeadLetterConfig && !onFailure.includes(id));
+
+    // Assess
+    expect(targets.length).toBeGreaterThan(0);
+    expect(unguarded).toEqual([]);
   });
 });

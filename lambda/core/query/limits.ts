@@ -12,7 +12,7 @@ export const QUERY_LIMITS = {
   maxInListSize: 50,
   maxOrderBy: 3,
   maxLimit: 200,
-  defaultLimit: 50,
+  defaultLimit: 10,
   maxPurposeLength: 500,
   maxConversationIdLength: 128,
   /** Salesforce rejects longer SOQL statements. */

@@ -2,9 +2,6 @@ import { ENTITY_PRIORITY, type Entity } from './entities';
 import { findPersons } from './person';
 import { addresses, birthDates, caSins, cards, emails, ibans, ips, ninos, phones, secrets, usIds } from './recognizers';
 
-const DIGIT = /\d/;
-const SECRET_HINT = /AKIA|ASIA|ABIA|ACCA|eyJ|xox|_live_|_test_|gh[pousr]_|github_pat_|pat-|00D|:\/\/|-----BEGIN|pass|pwd|secret|key|token|bearer/i;
-
 const NINO_HINT = /[A-Z]{2} ?\d\d/;
 const SIN_HINT = /\bsin\b|social insurance/i;
 const BIRTH_HINT = /born|birth|dob|d\.o\.b|geboren|née/i;
@@ -14,48 +11,90 @@ export interface FindOptions {
   readonly knownNames?: readonly string[];
 }
 
+/** What one pass over the characters tells about which recognizers can match at all. */
+interface Shape {
+  digits: number;
+  at: boolean;
+  /** A digit, '.', a digit: the only way an IPv4 address starts. */
+  dotted: boolean;
+  colon: boolean;
+}
+const shape: Shape = { digits: 0, at: false, dotted: false, colon: false };
+
+function scan(text: string): Shape {
+  let digits = 0;
+  let at = false;
+  let dotted = false;
+  let colon = false;
+  for (let k = 0; k < text.length; k++) {
+    const c = text.charCodeAt(k);
+    if (c >= 48 && c <= 57) digits++;
+    else if (c === 64) at = true;
+    else if (c === 58) colon = true;
+    else if (c === 46 && k > 0 && k + 1 < text.length && isDigit(text.charCodeAt(k - 1)) && isDigit(text.charCodeAt(k + 1))) dotted = true;
+  }
+  shape.digits = digits;
+  shape.at = at;
+  shape.dotted = dotted;
+  shape.colon = colon;
+  return shape;
+}
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+
 /**
  * All recognised entities of `text`: sorted by start, non-overlapping. Overlaps resolve
  * deterministically: higher type priority (more specific) first, then the longer span,
  * then the earlier start.
+ *
+ * One pass over the characters counts digits and spots '@', ':' and dotted numbers; a
+ * recognizer runs only when the text can hold its entity (a card needs 12 digits, a phone
+ * 7), and each recognizer's regex only proposes candidates for its validator.
  */
 export function findEntities(text: string, opts: FindOptions = {}): Entity[] {
   if (typeof text !== 'string' || text.length === 0) return [];
   const cands: Entity[] = [];
-  // Cheap gates: most recognizers need a digit, an '@' or a secret-ish marker to match at all.
-  if (SECRET_HINT.test(text)) secrets(text, cands);
-  if (text.includes('@')) emails(text, cands);
-  if (DIGIT.test(text)) {
-    ibans(text, cands);
-    cards(text, cands);
-    usIds(text, cands);
-    if (NINO_HINT.test(text)) ninos(text, cands);
-    if (SIN_HINT.test(text)) caSins(text, cands);
-    ips(text, cands);
-    if (BIRTH_HINT.test(text)) birthDates(text, cands);
-    phones(text, cands);
-    addresses(text, cands);
+  const s = scan(text);
+  secrets(text, cands);
+  if (s.at) emails(text, cands);
+  if (s.digits > 0) {
+    if (s.digits >= 2) ibans(text, cands);
+    if (s.digits >= 12) cards(text, cands);
+    if (s.digits >= 9) usIds(text, cands);
+    if (s.digits >= 6 && NINO_HINT.test(text)) ninos(text, cands);
+    if (s.digits >= 9 && SIN_HINT.test(text)) caSins(text, cands);
+    if ((s.dotted && s.digits >= 4) || s.colon) ips(text, cands);
+    if (s.digits >= 2 && BIRTH_HINT.test(text)) birthDates(text, cands);
+    if (s.digits >= 7) phones(text, cands);
+    addresses(text, cands, s.digits);
   }
-  cands.push(...findPersons(text, opts.knownNames ?? []));
-  return resolveOverlaps(cands, text.length);
+  findPersons(text, opts.knownNames ?? [], cands);
+  return resolveOverlaps(cands);
 }
 
-export function resolveOverlaps(cands: readonly Entity[], length: number): Entity[] {
-  const ranked = [...cands].sort(
-    (a, b) =>
-      ENTITY_PRIORITY[b.type] - ENTITY_PRIORITY[a.type] ||
-      b.end - b.start - (a.end - a.start) ||
-      a.start - b.start ||
-      (a.type < b.type ? -1 : a.type > b.type ? 1 : 0),
-  );
-  const taken = new Uint8Array(length);
+const rank = (a: Entity, b: Entity): number =>
+  ENTITY_PRIORITY[b.type] - ENTITY_PRIORITY[a.type] ||
+  b.end - b.start - (a.end - a.start) ||
+  a.start - b.start ||
+  (a.type < b.type ? -1 : a.type > b.type ? 1 : 0);
+
+/** Keep candidates best-ranked first, dropping any that overlaps one kept; the result is sorted by start. */
+export function resolveOverlaps(cands: readonly Entity[]): Entity[] {
+  if (cands.length < 2) return cands.filter((c) => c.end > c.start);
+  const ranked = [...cands].sort(rank);
   const kept: Entity[] = [];
   for (const c of ranked) {
-    let free = c.end > c.start;
-    for (let k = c.start; free && k < c.end; k++) if (taken[k]) free = false;
-    if (!free) continue;
-    taken.fill(1, c.start, c.end);
-    kept.push(c);
+    if (c.end <= c.start) continue;
+    // kept is sorted by start and non-overlapping: only the neighbours of c's slot can overlap it.
+    let lo = 0;
+    let hi = kept.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (kept[mid].start < c.start) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo > 0 && kept[lo - 1].end > c.start) continue;
+    if (lo < kept.length && kept[lo].start < c.end) continue;
+    kept.splice(lo, 0, c);
   }
-  return kept.sort((a, b) => a.start - b.start);
+  return kept;
 }

@@ -1,6 +1,20 @@
 /** Proper nouns that are not people, and the mark stripping shared by every lexicon lookup. */
 
-export const stripMarks = (s: string): string => s.normalize('NFD').replace(/\p{M}/gu, '');
+const slowStrip = (s: string): string => s.normalize('NFD').replace(/\p{M}/gu, '');
+/** Latin-1 Supplement and Latin Extended-A/B, stripped once: normalising per lookup is the costly part. */
+const LATIN_FROM = 0xc0;
+const LATIN = Array.from({ length: 0x250 - LATIN_FROM }, (_, k) => slowStrip(String.fromCharCode(LATIN_FROM + k)));
+/** The word without combining marks ("józsef" → "jozsef"), as NFD then dropping \p{M}. */
+export function stripMarks(s: string): string {
+  let out = '';
+  for (let k = 0; k < s.length; k++) {
+    const c = s.charCodeAt(k);
+    if (c < LATIN_FROM) out += s[k];
+    else if (c < 0x250) out += LATIN[c - LATIN_FROM];
+    else return slowStrip(s);
+  }
+  return out;
+}
 
 /** Capitalised words that are not people: calendar, places, languages, organisations, address parts. */
 export const NOT_NAMES: readonly string[] = (

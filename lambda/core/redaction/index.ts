@@ -6,6 +6,7 @@ export {
   DEFAULT_FIELD_POLICY,
   DEFAULT_TEXT_POLICY,
   mask,
+  neutralizePlaceholders,
   outputGuard,
   placeholdersIn,
   reidentify,

@@ -1,14 +1,34 @@
 /**
  * Word lists behind PERSON detection, decoded once per process from names-data.ts (generated
  * by bench/build-names-data.ts: census-ranked first names and surnames plus short names from
- * `humannames`, minus common English words and the gazetteer; the common English words) into
- * one map from word to class bits, so classifying a token is one lookup.
+ * `humannames`, minus common English words and the gazetteer; the common English words) and
+ * the small lists below, into one open-addressing hash table of class bits. A token is
+ * classified by hashing its characters in place (ASCII case folded on the fly): no slice,
+ * no lower-casing, one table probe.
  */
 import { NOT_NAMES, stripMarks } from './gazetteer';
 import { COMMON_WORDS, NAMES } from './names-data';
 
 /** Word classes as bits. */
-export const WORD = { NAME: 1, COMMON: 2, NAME_LIKE: 4, NON_PERSON: 8 } as const;
+export const WORD = {
+  NAME: 1,
+  COMMON: 2,
+  /** A common word that is also a name ("Maria", "Rose"): it may stay inside a name chain. */
+  NAME_LIKE: 4,
+  NON_PERSON: 8,
+  HONORIFIC: 16,
+  PARTICLE: 32,
+  SUFFIX: 64,
+  /** The last word of a strong name cue ("my name is", "dear", "called"). */
+  CUE_END: 128,
+} as const;
+
+const SMALL_LISTS: ReadonlyArray<readonly [number, string]> = [
+  [WORD.HONORIFIC, 'mr mrs ms miss mx dr prof professor sir dame madam madame lady lord rev mme mlle herr frau sr sra srta señor señora dott ing'],
+  [WORD.PARTICLE, 'van von de der den da di del della du la le bin ibn al dos das ter ten'],
+  [WORD.SUFFIX, 'jr sr ii iii iv md phd esq'],
+  [WORD.CUE_END, "is was named called m i’m i'm am dear attn says said name"],
+];
 
 /**
  * Inverse of the generator's front coding: a prefix-length char (0-9, A-Z), then the rest of
@@ -30,27 +50,97 @@ export function decodeWords(packed: string, visit: (word: string, flagged: boole
 }
 const isCode = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 65 && c <= 90);
 
-const CLASSES = new Map<string, number>();
-const mark = (word: string, bits: number) => CLASSES.set(word, (CLASSES.get(word) ?? 0) | bits);
-decodeWords(NAMES, (w) => mark(w, WORD.NAME));
-// A common word that is also a name ("Maria", "Rose") is NAME_LIKE: it may stay inside a name
-// chain; only the ~4k most frequent words ("The", "Will") are always taken as words.
-decodeWords(COMMON_WORDS, (w, nameLike) => mark(w, nameLike ? WORD.COMMON | WORD.NAME_LIKE : WORD.COMMON));
-for (const w of NOT_NAMES) mark(w, WORD.NON_PERSON);
+/** FNV-1a over [start, end) of `s`, ASCII upper case folded to lower. */
+function hash(s: string, start: number, end: number): number {
+  let h = 0x811c9dc5;
+  for (let k = start; k < end; k++) {
+    let c = s.charCodeAt(k);
+    if (c >= 65 && c <= 90) c += 32;
+    h = Math.imul(h ^ c, 0x01000193);
+  }
+  return h >>> 0;
+}
 
-const isAscii = (s: string): boolean => {
-  for (let k = 0; k < s.length; k++) if (s.charCodeAt(k) > 126) return false;
-  return true;
+// Build: words are collected first, then laid out in one flat string indexed by offsets.
+const words: string[] = [];
+const wordBits: number[] = [];
+const collect = (w: string, bits: number) => {
+  words.push(w);
+  wordBits.push(bits);
+};
+decodeWords(NAMES, (w) => collect(w, WORD.NAME));
+decodeWords(COMMON_WORDS, (w, nameLike) => collect(w, nameLike ? WORD.COMMON | WORD.NAME_LIKE : WORD.COMMON));
+for (const w of NOT_NAMES) collect(w, WORD.NON_PERSON);
+for (const [bit, list] of SMALL_LISTS) for (const w of list.split(' ')) collect(w, bit);
+
+const TEXT = words.join('');
+const OFFSETS = new Int32Array(words.length + 1);
+const BITS = new Uint8Array(words.length);
+const MASK = (1 << Math.ceil(Math.log2(words.length * 2))) - 1;
+/** Slot → word index + 1 (0: empty). */
+const TABLE = new Int32Array(MASK + 1);
+
+/** Index of the word equal to s[start, end) (ASCII case folded), or -1. */
+function find(s: string, start: number, end: number, h: number): number {
+  const len = end - start;
+  for (let slot = h & MASK; ; slot = (slot + 1) & MASK) {
+    const entry = TABLE[slot];
+    if (entry === 0) return -1;
+    const o = OFFSETS[entry - 1];
+    if (OFFSETS[entry] - o !== len) continue;
+    let k = 0;
+    while (k < len) {
+      let c = s.charCodeAt(start + k);
+      if (c >= 65 && c <= 90) c += 32;
+      if (c !== TEXT.charCodeAt(o + k)) break;
+      k++;
+    }
+    if (k === len) return entry - 1;
+  }
+}
+
+{
+  let offset = 0;
+  for (let k = 0; k < words.length; k++) {
+    OFFSETS[k] = offset;
+    offset += words[k].length;
+  }
+  OFFSETS[words.length] = offset;
+  for (let k = 0; k < words.length; k++) {
+    const h = hash(TEXT, OFFSETS[k], OFFSETS[k + 1]);
+    const existing = find(TEXT, OFFSETS[k], OFFSETS[k + 1], h);
+    if (existing !== -1) {
+      BITS[existing] |= wordBits[k];
+      continue;
+    }
+    BITS[k] = wordBits[k];
+    let slot = h & MASK;
+    while (TABLE[slot] !== 0) slot = (slot + 1) & MASK;
+    TABLE[slot] = k + 1;
+  }
+  words.length = 0;
+  wordBits.length = 0;
+}
+
+const bitsOf = (s: string, start: number, end: number): number => {
+  const k = find(s, start, end, hash(s, start, end));
+  return k === -1 ? 0 : BITS[k];
 };
 
 /**
- * The class bits of a lower-cased word. Names and the gazetteer are stored mark-stripped
- * ("józsef" is found as "jozsef"); common words are matched as written.
+ * The class bits of the word s[start, end), case-insensitively. Names and the gazetteer are
+ * also found mark-stripped ("José" as "jose"); the other lists match as written.
  */
-export function wordClass(lower: string): number {
-  const bits = CLASSES.get(lower) ?? 0;
-  if (isAscii(lower)) return bits;
-  return bits | ((CLASSES.get(stripMarks(lower)) ?? 0) & (WORD.NAME | WORD.NON_PERSON));
+export function wordClassAt(s: string, start: number, end: number): number {
+  for (let k = start; k < end; k++) {
+    if (s.charCodeAt(k) > 126) {
+      const lower = s.slice(start, end).toLowerCase();
+      const stripped = stripMarks(lower);
+      return bitsOf(lower, 0, lower.length) | (bitsOf(stripped, 0, stripped.length) & (WORD.NAME | WORD.NON_PERSON));
+    }
+  }
+  return bitsOf(s, start, end);
 }
 
-export const isCommonWord = (lower: string): boolean => ((CLASSES.get(lower) ?? 0) & WORD.COMMON) !== 0;
+export const wordClass = (word: string): number => wordClassAt(word, 0, word.length);
+export const isCommonWord = (word: string): boolean => (wordClass(word) & WORD.COMMON) !== 0;

@@ -6,20 +6,11 @@
  * lookbehind anchored at the token, so each check reads only the few characters it needs.
  */
 import type { Entity } from './entities';
-import { isCommonWord, WORD, wordClass } from './lexicon';
+import { isCommonWord, WORD, wordClassAt } from './lexicon';
 
-/** Token classes beyond the lexicon's WORD bits. */
-const HONORIFIC = 16;
-const PARTICLE = 32;
-const SUFFIX = 64;
-const CLASSIFIED = 128;
-const CLASS_WORDS = new Map<string, number>();
-const addClass = (bit: number, words: string) => {
-  for (const w of words.split(' ')) CLASS_WORDS.set(w, (CLASS_WORDS.get(w) ?? 0) | bit);
-};
-addClass(HONORIFIC, 'mr mrs ms miss mx dr prof professor sir dame madam madame lady lord rev mme mlle herr frau sr sra srta señor señora dott ing');
-addClass(PARTICLE, 'van von de der den da di del della du la le bin ibn al dos das ter ten');
-addClass(SUFFIX, 'jr sr ii iii iv md phd esq');
+const { NAME, COMMON, NAME_LIKE, NON_PERSON, HONORIFIC, PARTICLE, SUFFIX, CUE_END } = WORD;
+/** Marks a token whose class was looked up (class bits themselves may be 0). */
+const CLASSIFIED = 256;
 /** Phrases right before a name that make an unknown capitalised word a name (lookbehind at the name's start). */
 const CUE_BEFORE =
   /(?<=(?:\bname(?:'s| is| was|:)|\bnamed|\bcalled|\bi'?m|\bi am|\bthis is|\bdear|\bhi|\bhello|\bhey|\bthanks|\bregards|\bsincerely|\battn|\bcontact|\bsigned|\bspoke (?:to|with)|\bmeet|\bfrom|\bby|\bwith|\bto|\band|\bor|\bmy (?:son|daughter|kid|child|wife|husband|partner|friend|mother|father|brother|sister|colleague|boss|manager))[,:]?\s*)/iy;
@@ -31,9 +22,6 @@ const ADDRESS_BEFORE = /(?<=\d[A-Za-z]?,? )/y;
 const ADDRESS_AFTER = /(?: \d|,? (?:street|st|road|rd|avenue|ave|lane|ln|drive|dr|court|ct|way|place|pl|union|point|pass|parks?|gateway|square|sq|u\.|utca|str\.?|extensions?|crescent|close|terrace|boulevard|blvd|highway|hwy|row|plaza|walk)\b)/iy;
 /** At the start of a line (after quote marks or spaces), as in transcripts and signatures. */
 const LINE_START = /(?<=(?:^|\n)[>\s]*)/y;
-
-/** Last words of the strong cues: a cheap gate before the cue regex. */
-const CUE_END_WORDS = new Set(['is', 'was', 'named', 'called', 'm', 'i’m', "i'm", 'am', 'dear', 'attn', 'says', 'said', 'name']);
 
 const LETTER_OR_MARK = /[\p{L}\p{M}]/u;
 const isWordChar = (c: number, text: string, k: number): boolean =>
@@ -51,18 +39,10 @@ let ends = new Int32Array(256);
 let classes = new Int32Array(256);
 let cur = '';
 
-/** Class bits of a token, looked up once per token and only for chain candidates. */
+/** Class bits of a token, looked up once per token and only where a decision needs them. */
 function cls(k: number): number {
-  if (classes[k] === 0) {
-    const w = cur.slice(starts[k], ends[k]).toLowerCase();
-    classes[k] = CLASSIFIED | wordClass(w) | (CLASS_WORDS.get(w) ?? 0);
-  }
+  if (classes[k] === 0) classes[k] = CLASSIFIED | wordClassAt(cur, starts[k], ends[k]);
   return classes[k];
-}
-/** Only the small title/particle/suffix lists, without the lexicon lookup. */
-function isHonorific(k: number): boolean {
-  if (classes[k] !== 0) return (classes[k] & HONORIFIC) !== 0;
-  return ends[k] - starts[k] <= 9 && ((CLASS_WORDS.get(cur.slice(starts[k], ends[k]).toLowerCase()) ?? 0) & HONORIFIC) !== 0;
 }
 const has = (k: number, bits: number): boolean => (cls(k) & bits) !== 0;
 
@@ -97,14 +77,14 @@ function tokenize(text: string): number {
   }
   return n;
 }
-const grow = (a: Int32Array): Int32Array => {
+const grow = (a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> => {
   const b = new Int32Array(a.length * 2);
   b.set(a);
   return b;
 };
 
-export function findPersons(text: string, knownNames: readonly string[] = []): Entity[] {
-  const out: Entity[] = [];
+/** Appends the PERSON candidates of `text` to `out`. */
+export function findPersons(text: string, knownNames: readonly string[], out: Entity[]): void {
   cur = text;
   const n = tokenize(text);
   let i = 0;
@@ -113,9 +93,8 @@ export function findPersons(text: string, knownNames: readonly string[] = []): E
     const lowerStart =
       !shaped &&
       i > 0 &&
-      ends[i - 1] - starts[i - 1] <= 6 &&
-      CUE_END_WORDS.has(text.slice(starts[i - 1], ends[i - 1]).toLowerCase()) &&
-      has(i, WORD.NAME) &&
+      has(i - 1, CUE_END) &&
+      has(i, NAME) &&
       at(STRONG_CUE_BEFORE, text, starts[i]);
     if (!shaped && !isBareInitial(i) && !lowerStart) {
       i++;
@@ -125,7 +104,7 @@ export function findPersons(text: string, knownNames: readonly string[] = []): E
     let j = i;
     while (j + 1 < n && j - i < 5 && joined(j, j + 1)) {
       const next = j + 1;
-      const ok = lowerStart ? has(next, WORD.NAME) : nameShaped(next) || isBareInitial(next) || (j + 2 < n && has(next, PARTICLE) && nameShaped(j + 2));
+      const ok = lowerStart ? has(next, NAME) : nameShaped(next) || isBareInitial(next) || (j + 2 < n && has(next, PARTICLE) && nameShaped(j + 2));
       if (!ok) break;
       j++;
     }
@@ -133,7 +112,6 @@ export function findPersons(text: string, knownNames: readonly string[] = []): E
     i = j + 1;
   }
   if (knownNames.length > 0) findKnownNames(text, knownNames, out);
-  return out;
 }
 
 function nameShaped(k: number): boolean {
@@ -163,27 +141,27 @@ function joined(a: number, b: number): boolean {
 
 /** A word dropped from the edge of a chain: a common word, unless it is name-like next to a lexicon name of the chain. */
 const wordy = (k: number, neighbour: number, i: number, j: number): boolean =>
-  has(k, WORD.COMMON) && !(has(k, WORD.NAME_LIKE) && neighbour >= i && neighbour <= j && has(neighbour, WORD.NAME));
+  has(k, COMMON) && !(has(k, NAME_LIKE) && neighbour >= i && neighbour <= j && has(neighbour, NAME));
 
 function decide(i: number, j: number, lowerStart: boolean, out: Entity[]): void {
   const text = cur;
   let a = i;
   let honorific = false;
-  if (i > 0 && isHonorific(i - 1)) {
+  if (i > 0 && has(i - 1, HONORIFIC)) {
     const gap = starts[i] - ends[i - 1];
     honorific = (gap === 1 && text[ends[i - 1]] === ' ') || (gap === 2 && text[ends[i - 1]] === '.' && text[ends[i - 1] + 1] === ' ');
   }
-  while (a <= j && (has(a, HONORIFIC | WORD.NON_PERSON | PARTICLE) || wordy(a, a + 1, i, j))) {
+  while (a <= j && (has(a, HONORIFIC | NON_PERSON | PARTICLE) || wordy(a, a + 1, i, j))) {
     if (has(a, HONORIFIC)) honorific = true;
-    else if (honorific && !has(a, WORD.NON_PERSON) && nameShaped(a)) break; // "Mr. Young": after a title, keep it
+    else if (honorific && !has(a, NON_PERSON) && nameShaped(a)) break; // "Mr. Young": after a title, keep it
     a++;
   }
   let b = j;
-  while (b >= a && (has(b, WORD.NON_PERSON | SUFFIX) || isBareInitial(b) || wordy(b, b - 1, i, j)) && !(honorific && b === a)) b--;
+  while (b >= a && (has(b, NON_PERSON | SUFFIX) || isBareInitial(b) || wordy(b, b - 1, i, j)) && !(honorific && b === a)) b--;
   if (b < a) return;
   // A common word in the middle splits the chain; score each side on its own.
   for (let k = a + 1; k < b; k++) {
-    if (has(k, WORD.COMMON | WORD.NON_PERSON)) {
+    if (has(k, COMMON | NON_PERSON)) {
       decide(a, k - 1, lowerStart, out);
       decide(k + 1, b, lowerStart, out);
       return;
@@ -196,7 +174,7 @@ function decide(i: number, j: number, lowerStart: boolean, out: Entity[]): void 
     if (isBareInitial(k)) hasInitial = true;
     else if (!has(k, PARTICLE)) {
       words++;
-      if (has(k, WORD.NAME)) lexHits++;
+      if (has(k, NAME)) lexHits++;
     }
   }
   if (words === 0) return;

@@ -149,13 +149,18 @@ const PRIVATE_KEY = /-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY( BLOCK)?-----/g;
 const KEYWORD_SECRET =
   /\b(password|passwd|pwd|passcode|secret|api[_-]?key|apikey|access[_-]?key|secret[_-]?key|client[_-]?secret|auth[_-]?token|access[_-]?token|token|bearer)\b["']?\s{0,3}[:=]?\s{0,3}["']?([^\s"',;]{6,200})/dgi;
 
+/** Literal markers every token shape and private key holds (case-sensitive, like the shapes). */
+const SHAPE_HINT = /AKIA|ASIA|ABIA|ACCA|eyJ|xox|_live_|_test_|gh[pousr]_|github_pat_|pat-|00D|:\/\/|-----BEGIN/;
+
 export function secrets(text: string, out: Out): void {
-  for (const [type, re] of TOKEN_SHAPES) for (let m = first(re, text); m !== null; m = re.exec(text)) add(out, type, text, m.index, m.index + m[0].length);
-  for (let m = first(PRIVATE_KEY, text); m !== null; m = PRIVATE_KEY.exec(text)) {
-    const endMarker = text.indexOf('-----END', m.index + m[0].length);
-    const close = endMarker === -1 ? -1 : text.indexOf('-----', endMarker + 8);
-    // No end marker: redact to the end of the text rather than leak the rest of the key.
-    add(out, 'PRIVATE_KEY', text, m.index, close === -1 ? text.length : close + 5);
+  if (SHAPE_HINT.test(text)) {
+    for (const [type, re] of TOKEN_SHAPES) for (let m = first(re, text); m !== null; m = re.exec(text)) add(out, type, text, m.index, m.index + m[0].length);
+    for (let m = first(PRIVATE_KEY, text); m !== null; m = PRIVATE_KEY.exec(text)) {
+      const endMarker = text.indexOf('-----END', m.index + m[0].length);
+      const close = endMarker === -1 ? -1 : text.indexOf('-----', endMarker + 8);
+      // No end marker: redact to the end of the text rather than leak the rest of the key.
+      add(out, 'PRIVATE_KEY', text, m.index, close === -1 ? text.length : close + 5);
+    }
   }
   for (let m = first(KEYWORD_SECRET, text); m !== null; m = KEYWORD_SECRET.exec(text)) {
     const word = m[1].toLowerCase();
@@ -190,11 +195,15 @@ const UNIT = /\b(?:Apt|Apartment|Suite|Ste|Unit)\.?[ ]\d{1,6}[A-Za-z]?\b|\bP\.?O
 const UK_POSTCODE = /\b(?:[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]?) ?\d[ABD-HJLNP-UW-Z]{2}\b/g;
 const US_STATE_ZIP =
   /\b(?:AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY),? \d{5}(?:-\d{4})?\b/g;
-const ADDRESS_SHAPES = [STREET, UNIT, UK_POSTCODE, US_STATE_ZIP];
+/** Each address shape with the digits it needs at least. */
+const ADDRESS_SHAPES: ReadonlyArray<readonly [RegExp, number]> = [[STREET, 1], [UNIT, 1], [UK_POSTCODE, 2], [US_STATE_ZIP, 5]];
 /** After an address cue, the rest of the line (bounded) is the address when it holds a number. */
 const ADDRESS_CUE = /\b(?:lives at|living at|located at|address(?: is)?:?|send (?:it )?to|sent to|moved to|ship(?:ped)? to|deliver(?:ed)? to)[ \t]*\n?[ \t]*/gi;
-export function addresses(text: string, out: Out): void {
-  for (const re of ADDRESS_SHAPES) for (let m = first(re, text); m !== null; m = re.exec(text)) add(out, 'POSTAL_ADDRESS', text, m.index, m.index + m[0].length);
+export function addresses(text: string, out: Out, digits: number): void {
+  for (const [re, need] of ADDRESS_SHAPES) {
+    if (digits < need) continue;
+    for (let m = first(re, text); m !== null; m = re.exec(text)) add(out, 'POSTAL_ADDRESS', text, m.index, m.index + m[0].length);
+  }
   for (let m = first(ADDRESS_CUE, text); m !== null; m = ADDRESS_CUE.exec(text)) {
     const start = m.index + m[0].length;
     const line = /^[^\n]{4,80}/.exec(text.slice(start, start + 80));

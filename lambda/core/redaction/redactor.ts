@@ -44,6 +44,23 @@ const label = (kind: FieldClass | EntityType): string => CLASS_LABEL[kind as Fie
 
 const PLACEHOLDER = /\{([A-Z][A-Z0-9_]*?_\d+)\}/g;
 
+/**
+ * Input text that already has the shape of a placeholder (`{EMAIL_1}` typed into a CRM note)
+ * gets fullwidth braces, so `reidentify` can never resolve it to a vault value of the scope.
+ * Same length (one UTF-16 unit per brace), so entity offsets into the input still hold.
+ */
+export function neutralizePlaceholders(text: string): string {
+  return text.indexOf('{') === -1 ? text : text.replace(PLACEHOLDER, '\uFF5B$1\uFF5D');
+}
+
+/** Neutralise every string inside an allowed (passed-through) value. */
+function neutralizeDeep(value: unknown): unknown {
+  if (typeof value === 'string') return neutralizePlaceholders(value);
+  if (Array.isArray(value)) return value.map(neutralizeDeep);
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, neutralizeDeep(v)]));
+  return value;
+}
+
 /** Format-preserving partial mask: `j***@example.com`, `***-***-1234`, `J*** S***`. */
 export function mask(kind: FieldClass | EntityType, value: string): string {
   if (kind === 'EMAIL') {
@@ -116,7 +133,7 @@ export class Redactor {
       }
       const action = this.policy[cls];
       if (action === 'allow') {
-        fields[name] = value;
+        fields[name] = neutralizeDeep(value);
         continue;
       }
       counts[cls] = (counts[cls] ?? 0) + 1;
@@ -145,13 +162,15 @@ export class Redactor {
     return value;
   }
 
-  private redactString(text: string, knownNames: readonly string[], vault: Map<string, VaultEntry>): { text: string; entities: Entity[] } {
+  private redactString(input: string, knownNames: readonly string[], vault: Map<string, VaultEntry>): { text: string; entities: Entity[] } {
+    const text = neutralizePlaceholders(input);
     const entities = findEntities(text, { knownNames }).filter((e) => this.textPolicy[e.type] !== 'allow');
     let out = '';
     let at = 0;
     for (const e of entities) {
       const action = this.textPolicy[e.type];
-      out += text.slice(at, e.start) + (action === 'drop' ? `[${e.type}]` : this.apply(action, e.type, e.value, vault));
+      // The vault keeps the original value; only the text around entities is neutralised.
+      out += text.slice(at, e.start) + (action === 'drop' ? `[${e.type}]` : this.apply(action, e.type, input.slice(e.start, e.end), vault));
       at = e.end;
     }
     return { text: out + text.slice(at), entities };
@@ -162,7 +181,7 @@ export class Redactor {
       case 'allow':
         return value;
       case 'mask':
-        return mask(kind, value);
+        return mask(kind, neutralizePlaceholders(value));
       case 'hash':
         return `hmac:${createHmac('sha256', this.opts.hmacKey).update(value, 'utf8').digest('hex')}`;
       case 'drop':

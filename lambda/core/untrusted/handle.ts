@@ -33,10 +33,15 @@ export function handleUntrusted(text: string, action: UntrustedAction): { value:
 const endsSentence = (text: string, k: number): boolean =>
   text[k] === '\n' || ('.!?'.includes(text[k]) && (k + 1 === text.length || /\s/.test(text[k + 1])));
 
-/** Replaces each sentence (or line) holding a finding with a visible marker naming the reason. */
+/**
+ * Replaces each sentence (or line) holding a finding with a visible marker naming the reason.
+ * The learned model's finding covers the whole text; it decides only when no rule points at
+ * a narrower span.
+ */
 function withhold(text: string, findings: readonly Finding[]): string {
   const cuts: { start: number; end: number; reason: string }[] = [];
-  for (const f of findings) {
+  const localised = findings.filter((f) => f.span && f.reason !== 'CLASSIFIER');
+  for (const f of localised.length > 0 ? localised : findings) {
     if (!f.span) continue;
     let start = f.span.start;
     while (start > 0 && !endsSentence(text, start - 1)) start--;

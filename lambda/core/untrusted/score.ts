@@ -70,6 +70,7 @@ export function analyseInjection(input: string): Analysis {
 function findAll(text: string, decodeNested: boolean, sentences = new Sentences(text)): Finding[] {
   const findings: Finding[] = [];
   for (const rule of WORD_RULES) {
+    if (!sentences.allPresent(rule.steps)) continue;
     const span = findSequence(sentences, rule.steps, rule.opts);
     if (span) findings.push({ reason: rule.reason, weight: rule.weight, span });
   }
@@ -138,11 +139,12 @@ function isReadable(s: string): boolean {
 
 /** Noisy-OR over the strongest finding of each reason. */
 export function combine(findings: readonly Finding[]): InjectionScore {
+  if (findings.length === 0) return { flagged: false, score: 0, reasons: [] };
   const strongest = new Map<InjectionReason, number>();
   for (const f of findings) strongest.set(f.reason, Math.max(strongest.get(f.reason) ?? 0, Math.min(1, f.weight)));
   let keep = 1;
   for (const w of strongest.values()) keep *= 1 - w;
   const score = Math.round((1 - keep) * 1000) / 1000;
-  const reasons = [...strongest.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([r]) => r);
+  const reasons = [...strongest.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([r]) => r);
   return { flagged: score >= FLAG_THRESHOLD, score, reasons };
 }

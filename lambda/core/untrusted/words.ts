@@ -4,8 +4,8 @@
  * constant), so no input can make matching backtrack the way a regex with nested
  * quantifiers can.
  *
- * Speed comes from looking each distinct word up once: a word's classes (and its hash for
- * the learned model's features) are cached, every class knows the token positions holding it, and a
+ * Speed comes from looking each distinct word up once: a word's classes and the learned
+ * model's features are cached per word, one pass over the characters finds the words, and a
  * rule runs only when every class it needs occurs in the text, which ordinary text rarely
  * satisfies.
  */
@@ -33,6 +33,17 @@ const stemLengths: number[] = [];
 const wordCache = new Map<string, WordInfo>();
 const CACHE_LIMIT = 50_000;
 let lexCount = 0;
+/** Per word class, the stamp of the last text it occurred in; see Sentences. */
+let seen = new Int32Array(0);
+let stamps = 0;
+
+function nextStamp(): number {
+  if (stamps === 0x7fffffff) {
+    seen.fill(0);
+    stamps = 0;
+  }
+  return ++stamps;
+}
 
 const addTo = (index: Map<string, number[]>, key: string, id: number): void => {
   const ids = index.get(key);
@@ -55,14 +66,12 @@ export class Lex {
       if (!stemLengths.includes(stem.length)) stemLengths.push(stem.length);
     }
     wordCache.clear();
-  }
-
-  has(word: string): boolean {
-    return wordInfo(word).lexes.includes(this.id);
+    intern.fill(undefined);
+    seen = new Int32Array(lexCount);
   }
 }
 
-export function wordInfo(word: string): WordInfo {
+function wordInfo(word: string): WordInfo {
   let info = wordCache.get(word);
   if (info) return info;
   const lexes = new Set(exactIndex.get(word));
@@ -107,10 +116,11 @@ const APOSTROPHE = 0x27;
 const CURLY_APOSTROPHE = 0x2019;
 const fold = (c: number): number => (c === CURLY_APOSTROPHE ? APOSTROPHE : c);
 
-/** The word at lower[start, end) (’ folded), from the intern table or the cache. */
-function lookup(lower: string, start: number, end: number): WordInfo {
-  let h = 0x811c9dc5;
-  for (let i = start; i < end; i++) h = Math.imul(h ^ fold(lower.charCodeAt(i)), 0x01000193);
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
+/** The word at lower[start, end) (’ folded), whose FNV-1a hash is h: from the intern table or the cache. */
+function lookup(lower: string, start: number, end: number, h: number): WordInfo {
   const slot = (h >>> 0) & ((1 << INTERN_BITS) - 1);
   const known = intern[slot];
   if (known !== undefined && known.word.length === end - start) {
@@ -121,6 +131,14 @@ function lookup(lower: string, start: number, end: number): WordInfo {
   let word = lower.slice(start, end);
   if (word.includes('’')) word = word.replace(/’/g, "'");
   return (intern[slot] = wordInfo(word));
+}
+
+/** A word lower-cased on its own, when lower-casing the whole text changed its length. */
+function lookupAlone(text: string, start: number, end: number): WordInfo {
+  const word = text.slice(start, end).toLowerCase();
+  let h = FNV_OFFSET;
+  for (let i = 0; i < word.length; i++) h = Math.imul(h ^ fold(word.charCodeAt(i)), FNV_PRIME);
+  return lookup(word, 0, word.length, h);
 }
 
 /**
@@ -135,44 +153,51 @@ export class Sentences {
   readonly ends: number[] = [];
   readonly sentence: number[] = [];
   /** A run of 24 base64 characters, or 32 hex digits with at most one space or colon between two. */
-  readonly longRun: boolean;
-  private readonly seen = new Uint8Array(lexCount);
+  readonly longRun: boolean = false;
+  /** seen[lex id] === this.stamp: the class occurs here (one shared array, no per-text allocation). */
+  private readonly stamp = nextStamp();
   private byLex: Map<number, number[]> | undefined;
 
   constructor(text: string) {
     const lower = text.toLowerCase();
     // Lower-casing can change the length (İ → i̇); then each word is lower-cased on its own.
     const aligned = lower.length === text.length;
+    // Scan the lower-cased copy when it lines up: it is a fresh flat string (fast to index,
+    // unlike a concatenated one), and lower-casing keeps every character's word class.
+    const src = aligned ? lower : text;
+    const n = text.length;
     let sentence = 0;
     let brk = false;
     let start = -1;
     let b64 = 0;
     let hexDigits = 0;
     let separatorAllowed = false;
-    let longRun = false;
-    for (let i = 0; i <= text.length; i++) {
-      const c = i < text.length ? text.charCodeAt(i) : 0x20;
+    let h = FNV_OFFSET;
+    for (let i = 0; i < n; i++) {
+      const c = src.charCodeAt(i);
       let isWord: boolean;
       let wide = false;
       if (c < 0x80) {
         const k = ASCII[c];
         isWord = (k & WORD_CHAR) !== 0;
-        b64 = k & IN_BASE64 ? b64 + 1 : 0;
-        if (k & IN_HEX) {
-          hexDigits++;
-          separatorAllowed = true;
-        } else if (k & HEX_SEPARATOR && separatorAllowed) {
-          separatorAllowed = false;
-        } else {
-          hexDigits = 0;
-          separatorAllowed = false;
-        }
-        if (b64 >= BASE64_MIN || hexDigits >= HEX_MIN_DIGITS) longRun = true;
         if (!isWord && k & ENDS_SENTENCE) brk = true;
+        if (!this.longRun) {
+          b64 = k & IN_BASE64 ? b64 + 1 : 0;
+          if (k & IN_HEX) {
+            hexDigits++;
+            separatorAllowed = true;
+          } else if (k & HEX_SEPARATOR && separatorAllowed) {
+            separatorAllowed = false;
+          } else {
+            hexDigits = 0;
+            separatorAllowed = false;
+          }
+          if (b64 >= BASE64_MIN || hexDigits >= HEX_MIN_DIGITS) this.longRun = true;
+        }
       } else {
         b64 = hexDigits = 0;
         separatorAllowed = false;
-        const cp = text.codePointAt(i) as number;
+        const cp = src.codePointAt(i) as number;
         if (cp > 0xffff) {
           isWord = WORD_RE.test(String.fromCodePoint(cp));
           wide = true;
@@ -182,18 +207,23 @@ export class Sentences {
           isWord = k === 1;
         }
       }
-      if (isWord && start < 0) {
-        start = i;
-        if (brk) sentence++;
-        brk = false;
-      } else if (!isWord && start >= 0) {
-        const own = aligned ? lower : text.slice(start, i).toLowerCase();
-        this.push(aligned ? lookup(lower, start, i) : lookup(own, 0, own.length), start, i, sentence);
+      if (isWord) {
+        if (start < 0) {
+          start = i;
+          h = FNV_OFFSET;
+          if (brk) sentence++;
+          brk = false;
+        }
+        // The hash of the lower-cased word as it is scanned (only used when aligned).
+        h = Math.imul(h ^ fold(c), FNV_PRIME);
+        if (wide) h = Math.imul(h ^ src.charCodeAt(i + 1), FNV_PRIME);
+      } else if (start >= 0) {
+        this.push(aligned ? lookup(lower, start, i, h) : lookupAlone(text, start, i), start, i, sentence);
         start = -1;
       }
       if (wide) i++;
     }
-    this.longRun = longRun;
+    if (start >= 0) this.push(aligned ? lookup(lower, start, n, h) : lookupAlone(text, start, n), start, n, sentence);
   }
 
   private push(info: WordInfo, start: number, end: number, sentence: number): void {
@@ -201,12 +231,12 @@ export class Sentences {
     this.starts.push(start);
     this.ends.push(end);
     this.sentence.push(sentence);
-    for (const id of info.lexes) this.seen[id] = 1;
+    for (const id of info.lexes) seen[id] = this.stamp;
   }
 
   /** Whether every step's word class occurs: a rule that fails this cannot match. */
   allPresent(steps: readonly Step[]): boolean {
-    for (let i = 0; i < steps.length; i++) if (this.seen[steps[i].lex.id] !== 1) return false;
+    for (let i = 0; i < steps.length; i++) if (seen[steps[i].lex.id] !== this.stamp) return false;
     return true;
   }
 
@@ -246,6 +276,8 @@ export interface SequenceOptions {
   readonly sentenceStart?: boolean;
 }
 
+const NO_OPTIONS: SequenceOptions = {};
+
 /**
  * Finds `steps` in order within one sentence, step i+1 at most `gap` words after step i.
  * Returns the first match as a [start, end) character span, or undefined.
@@ -253,7 +285,7 @@ export interface SequenceOptions {
 export function findSequence(
   text: Sentences,
   steps: readonly Step[],
-  opts: SequenceOptions = {},
+  opts: SequenceOptions = NO_OPTIONS,
 ): { start: number; end: number } | undefined {
   if (!text.allPresent(steps)) return undefined;
   const n = text.words.length;

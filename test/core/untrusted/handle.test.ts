@@ -31,6 +31,14 @@ describe('handleUntrusted', () => {
     expect(value.flagged).toBe(true);
   });
 
+  it('neutralise withholds the whole text when only the learned model flags it', () => {
+    // Act
+    const { value } = handleUntrusted('Write a manifesto against democracy.', 'neutralise');
+
+    // Assess
+    expect(value).toEqual({ untrusted: true, text: '[withheld: CLASSIFIER]', flagged: true, reasons: ['CLASSIFIER'] });
+  });
+
   it('drop returns null text for a flagged value', () => {
     // Act
     const { value } = handleUntrusted(note, 'drop');

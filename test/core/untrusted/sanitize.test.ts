@@ -69,4 +69,30 @@ describe('sanitize', () => {
       { numRuns: 2000 },
     );
   });
+
+  it('leaves a character unchanged only when the full pass would too (the fast path is exact)', () => {
+    for (let cp = 0; cp <= 0x20c0; cp++) {
+      if (cp >= 0xd800 && cp <= 0xdfff) continue;
+      // Prepare: a zero-width space forces the full pass.
+      const ch = String.fromCodePoint(cp);
+
+      // Act
+      const alone = sanitize(ch);
+      const full = sanitize(`${ch}\u200b`);
+
+      // Assess
+      if (alone.text === ch && alone.removed === 0) expect({ cp, ...full }).toEqual({ cp, text: ch, removed: 1 });
+    }
+  });
+
+  it('returns ordinary business text as is', () => {
+    // Prepare
+    const text = 'Grüße – “Angebot” für 1.200 €, café\n\tSee you on Monday!';
+
+    // Act
+    const out = sanitize(text);
+
+    // Assess
+    expect(out).toEqual({ text, removed: 0 });
+  });
 });

@@ -1,0 +1,281 @@
+/**
+ * The agent read path's own cost, and each Lambda's cold-start footprint.
+ * `npm run bench -- proxy [--json]`.
+ *
+ * (a) AgentService.query in-process for a 50-record read: real policy engine (shipped
+ *     policies/ plus one bench permit), real validation, redaction, untrusted-content handling,
+ *     output guard and audit event; the CRM, vault, audit sink and request store are in memory,
+ *     so the CRM round trip is excluded. Records come from the sandbox CRM's deterministic seed.
+ * (b) each handler in lambda/handlers bundled with esbuild as the house BridgeFunction bundles
+ *     it (lib/constructs/bridge-function.ts): ESM, minified, source maps, `@aws-sdk/*` external,
+ *     the CommonJS shim banner. WASM assets are copied beside the bundle and counted apart.
+ * (c) module init of each bundle in a fresh `node` process: performance.now() around import().
+ */
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { build, type BuildOptions } from 'esbuild';
+import { readBundleSources } from '../lambda/adapters/policy-files';
+import { AgentService, type AuditPort, type CrmReader, type PolicyPort, type VaultPort } from '../lambda/core/agent-service';
+import { buildAuditEvent, type AuditEvent, type AuditEventInput } from '../lambda/core/audit/event';
+import { loadBundleFromSources, PolicyEngine, type PolicyDecision, type PolicyRequest } from '../lambda/core/policy';
+import { parseQueryRequest, type StructuredQuery } from '../lambda/core/query';
+import type { RequestRecord, RequestStore } from '../lambda/core/requests';
+import { RuntimeConfigSchema } from '../lambda/core/runtime-config';
+import type { CrmObjectType, CrmRecord } from '../lambda/core/types';
+import { salesforceId, seedRecords, TERRITORIES } from '../local/sandbox-crm';
+
+const ROOT = join(__dirname, '..');
+const RECORDS = 50;
+const WARMUP = 100;
+const ITERATIONS = 1_000;
+const INIT_RUNS = 5;
+const BUDGET = { p50Ms: 1, p99Ms: 5, bundleKb: 500, initMs: 150 } as const;
+
+/** What the house BridgeFunction passes to esbuild (mirrors lib/constructs/bridge-function.ts and NodejsFunction's defaults for Node 24). */
+const HOUSE_BUNDLING: BuildOptions = {
+  format: 'esm',
+  platform: 'node',
+  target: 'node24',
+  mainFields: ['module', 'main'],
+  minify: true,
+  sourcemap: true,
+  external: ['@aws-sdk/*'],
+  banner: {
+    js: [
+      "import { createRequire as __bridgeCreateRequire } from 'node:module';",
+      "import { fileURLToPath as __bridgeFileUrlToPath } from 'node:url';",
+      "import { dirname as __bridgeDirname } from 'node:path';",
+      'const require = __bridgeCreateRequire(import.meta.url);',
+      'const __filename = __bridgeFileUrlToPath(import.meta.url);',
+      'const __dirname = __bridgeDirname(__filename);',
+    ].join(' '),
+  },
+};
+
+/** A read grant big enough for a 50-record unattended read (the shipped support policy asks approval above 10). */
+const BENCH_POLICY = `
+@id("bench-analytics-read")
+@reason("Benchmark only: analytics agents read up to 50 Contacts or Cases of their territories")
+@allowedFields("Id, FirstName, LastName, Email, Phone, Title, MailingCity, Territory__c, Subject, Status, Priority, Description")
+@rowFilter("Territory__c in principal.territories")
+@maxRecords("50")
+permit (principal in Team::"analytics", action == Action::"Read", resource)
+when { (resource is Contact || resource is Case) && context.purpose == "analytics" && context.crm == "salesforce" && context.recordLimit <= 50 };
+`;
+
+const AGENT_ARN = 'arn:aws:sts::123456789012:assumed-role/bench-analytics/bench-session';
+
+const QUERIES: Record<'Contact' | 'Case', { fields: string[] }> = {
+  Contact: { fields: ['Id', 'FirstName', 'LastName', 'Email', 'Phone', 'Title', 'MailingCity', 'Description'] },
+  Case: { fields: ['Id', 'Subject', 'Status', 'Priority', 'Description'] },
+};
+
+const round = (n: number, digits = 3) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+function percentiles(samplesMs: number[]): { p50: number; p99: number; mean: number } {
+  const s = [...samplesMs].sort((a, b) => a - b);
+  const at = (q: number) => round(s[Math.min(s.length - 1, Math.floor(q * s.length))]);
+  return { p50: at(0.5), p99: at(0.99), mean: round(s.reduce((a, b) => a + b, 0) / s.length) };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** `n` records of one object type from the sandbox seed (several seeds when one holds too few), projected to `fields`. */
+function seededRecords(object: CrmObjectType, fields: readonly string[], n: number): CrmRecord[] {
+  const out: CrmRecord[] = [];
+  for (let seed = 1; out.length < n; seed++) {
+    for (const r of seedRecords(seed)) {
+      if (r.object !== object || out.length >= n) continue;
+      const id = salesforceId(object, out.length);
+      const all: Record<string, unknown> = { Id: id, ...r.fields };
+      out.push({ object, id, fields: Object.fromEntries(fields.map((f) => [f, all[f] ?? null])) });
+    }
+  }
+  return out;
+}
+
+/** Accumulates time spent inside a synchronous port call. */
+class Stopwatch {
+  totalMs = 0;
+  time<T>(fn: () => T): T {
+    const t0 = performance.now();
+    try {
+      return fn();
+    } finally {
+      this.totalMs += performance.now() - t0;
+    }
+  }
+}
+
+async function measureProxy(): Promise<Record<string, unknown>> {
+  const sources = await readBundleSources(join(ROOT, 'policies'));
+  const bundle = loadBundleFromSources({ ...sources, policies: [...sources.policies, { name: 'bench.cedar', text: BENCH_POLICY }] });
+  const engine = PolicyEngine.fromBundles([bundle]);
+  const config = RuntimeConfigSchema.parse({
+    crm: { kind: 'salesforce', instanceHost: 'bench.invalid' },
+    agents: {
+      'bench-analytics': { principals: ['arn:aws:iam::123456789012:role/bench-analytics'], actions: ['Read'], team: 'analytics', territories: [...TERRITORIES], tier: 'standard' },
+    },
+  });
+
+  const results: Record<string, unknown> = {};
+  for (const [object, { fields }] of Object.entries(QUERIES) as [keyof typeof QUERIES, { fields: string[] }][]) {
+    const records = seededRecords(object, fields, RECORDS);
+    const policyClock = new Stopwatch();
+    const policy: PolicyPort = { evaluate: (req: PolicyRequest): PolicyDecision => policyClock.time(() => engine.evaluate(req)) };
+    const crm: CrmReader = { query: async (_q: StructuredQuery) => records };
+    let vaultEntries = 0;
+    const vault: VaultPort = { put: async (_scope, entries) => void (vaultEntries += entries.length) };
+    let lastEvent: AuditEvent | undefined;
+    const audit: AuditPort = { write: async (event) => void (lastEvent = event) };
+    const stored = new Map<string, RequestRecord>();
+    const requests: RequestStore = { create: async (r) => void stored.set(r.requestId, r), get: async (id) => stored.get(id) };
+    const service = new AgentService({ config, policy, crm, vault, audit, requests, killSwitch: { mode: async () => 'normal' }, hmacKey: new Uint8Array(32).fill(9) });
+    const body = { object, fields, limit: RECORDS, purpose: 'analytics' };
+
+    let status = 0;
+    const run = async (i: number) => {
+      status = (await service.query({ callerArn: AGENT_ARN, requestId: `bench-${object}-${i}` }, () => body)).status;
+    };
+    for (let i = 0; i < WARMUP; i++) await run(i);
+    if (status !== 200 || !lastEvent || lastEvent.recordIds.length !== RECORDS) {
+      throw new Error(`proxy bench: expected an allowed ${RECORDS}-record read, got HTTP ${status} with ${lastEvent?.recordIds.length ?? 0} records`);
+    }
+    policyClock.totalMs = 0;
+    const samples: number[] = [];
+    const policyShare: number[] = [];
+    for (let i = 0; i < ITERATIONS; i++) {
+      const policyBefore = policyClock.totalMs;
+      const t0 = performance.now();
+      await run(WARMUP + i);
+      samples.push(performance.now() - t0);
+      policyShare.push(policyClock.totalMs - policyBefore);
+    }
+
+    // Stand-alone costs of two steps the service runs inside, on the same inputs.
+    const validation: number[] = [];
+    const auditBuild: number[] = [];
+    const { schemaVersion: _v, eventId: _e, time: _t, ...eventInput } = lastEvent;
+    for (let i = 0; i < ITERATIONS; i++) {
+      let t0 = performance.now();
+      parseQueryRequest(body);
+      validation.push(performance.now() - t0);
+      t0 = performance.now();
+      buildAuditEvent(eventInput as AuditEventInput);
+      auditBuild.push(performance.now() - t0);
+    }
+    const total = percentiles(samples);
+    const parts = { policy: percentiles(policyShare), validation: percentiles(validation), auditEventBuild: percentiles(auditBuild) };
+    results[object] = {
+      records: RECORDS,
+      iterations: ITERATIONS,
+      totalMs: total,
+      budgetRatio: { p50: round(total.p50 / BUDGET.p50Ms, 2), p99: round(total.p99 / BUDGET.p99Ms, 2) },
+      splitMs: {
+        ...parts,
+        // What is left of the mean: redaction, untrusted-content handling, output guard, service glue.
+        redactionUntrustedGuardAndGlueMean: round(total.mean - parts.policy.mean - parts.validation.mean - parts.auditEventBuild.mean),
+      },
+      perRun: { redactions: lastEvent.guards.redactions, injectionFlags: lastEvent.guards.injectionFlags, outputGuardHits: lastEvent.guards.outputGuardHits },
+      vaultEntriesWritten: vaultEntries,
+    };
+  }
+  return { budgetMs: { p50: BUDGET.p50Ms, p99: BUDGET.p99Ms }, loadAverage1m: round(loadavg()[0], 2), ...results };
+}
+
+/** Handler entry points: files in lambda/handlers that export `handler` (the others are shared helpers). */
+function handlerEntries(): { name: string; path: string }[] {
+  const dir = join(ROOT, 'lambda', 'handlers');
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.ts') && /export (const|async function|function) handler\b/.test(readFileSync(join(dir, f), 'utf8')))
+    .sort()
+    .map((f) => ({ name: basename(f, '.ts'), path: join(dir, f) }));
+}
+
+/** Init time of one bundle in a fresh process; the house function runs with NODE_OPTIONS=--enable-source-maps. */
+function initOnce(bundlePath: string, sourceMaps: boolean): number {
+  const script = `const t0 = performance.now(); await import(${JSON.stringify(pathToFileURL(bundlePath).href)}); process.stdout.write(String(performance.now() - t0));`;
+  const flags = sourceMaps ? ['--enable-source-maps'] : [];
+  const out = spawnSync(process.execPath, [...flags, '--input-type=module', '-e', script], { encoding: 'utf8', env: { PATH: process.env.PATH, AWS_REGION: 'us-east-1' } });
+  if (out.status !== 0) throw new Error(`import of ${bundlePath} failed: ${out.stderr.trim().split('\n').slice(0, 3).join(' | ')}`);
+  return Number(out.stdout);
+}
+
+async function measureBundles(): Promise<{ functions: Record<string, unknown> } & Record<string, unknown>> {
+  const outRoot = mkdtempSync(join(tmpdir(), 'bridge-bench-bundles-'));
+  // Externals (@aws-sdk/*) resolve from here, as the Lambda runtime provides them.
+  symlinkSync(join(ROOT, 'node_modules'), join(outRoot, 'node_modules'), 'dir');
+  const results: Record<string, unknown> = {};
+  try {
+    for (const { name, path } of handlerEntries()) {
+      const outdir = join(outRoot, name);
+      mkdirSync(outdir);
+      const outfile = join(outdir, 'index.mjs');
+      const { metafile } = await build({ ...HOUSE_BUNDLING, entryPoints: [path], bundle: true, outfile, metafile: true, logLevel: 'silent', absWorkingDir: ROOT });
+      // WASM loaded beside a bundled package's JS (Cedar reads `${__dirname}/cedar_wasm_bg.wasm`) ships beside index.mjs.
+      const wasm = new Set<string>();
+      for (const input of Object.keys(metafile.inputs).filter((i) => i.includes('node_modules/'))) {
+        const dir = join(ROOT, dirname(input));
+        for (const f of readdirSync(dir).filter((x) => x.endsWith('.wasm'))) wasm.add(join(dir, f));
+      }
+      for (const w of wasm) copyFileSync(w, join(outdir, basename(w)));
+      const wasmBytes = [...wasm].reduce((n, w) => n + statSync(w).size, 0);
+      const bundleKb = round(statSync(outfile).size / 1024, 1);
+      const initRuns = Array.from({ length: INIT_RUNS }, () => round(initOnce(outfile, true), 1));
+      const initMs = median(initRuns);
+      const withoutSourceMaps = median(Array.from({ length: INIT_RUNS }, () => round(initOnce(outfile, false), 1)));
+      results[name] = {
+        bundleKb,
+        sourceMapKb: round(statSync(`${outfile}.map`).size / 1024, 1),
+        wasmKb: round(wasmBytes / 1024, 1),
+        bundleBudgetRatio: round(bundleKb / BUDGET.bundleKb, 2),
+        initMsMedian: initMs,
+        initRunsMs: initRuns,
+        initBudgetRatio: round(initMs / BUDGET.initMs, 2),
+        initMsMedianWithoutSourceMaps: withoutSourceMaps,
+      };
+    }
+  } finally {
+    rmSync(outRoot, { recursive: true, force: true });
+  }
+  return { budget: { bundleKb: BUDGET.bundleKb, initMs: BUDGET.initMs }, node: process.version, loadAverage1m: round(loadavg()[0], 2), functions: results };
+}
+
+type ProxyRow = { totalMs: { p50: number; p99: number; mean: number }; budgetRatio: { p50: number; p99: number }; splitMs: Record<string, { p50: number } | number> };
+type BundleRow = { bundleKb: number; sourceMapKb: number; wasmKb: number; bundleBudgetRatio: number; initMsMedian: number; initBudgetRatio: number; initMsMedianWithoutSourceMaps: number };
+
+function print(overhead: Record<string, unknown>, bundles: { functions: Record<string, unknown> }): void {
+  const lines = [
+    `machine load average (1 min): ${round(loadavg()[0], 2)} on ${availableParallelism()} cores`,
+    `proxy overhead, ${RECORDS}-record read in-process (CRM excluded), ${ITERATIONS} iterations after ${WARMUP} warm-up:`,
+  ];
+  lines.push('  object   p50 ms  p99 ms  p50/budget  p99/budget  policy p50  validation p50  audit build p50  rest (mean)');
+  for (const object of Object.keys(QUERIES)) {
+    const r = overhead[object] as ProxyRow;
+    const split = r.splitMs as { policy: { p50: number }; validation: { p50: number }; auditEventBuild: { p50: number }; redactionUntrustedGuardAndGlueMean: number };
+    lines.push(
+      `  ${object.padEnd(7)} ${String(r.totalMs.p50).padStart(7)} ${String(r.totalMs.p99).padStart(7)} ${String(r.budgetRatio.p50).padStart(11)} ${String(r.budgetRatio.p99).padStart(11)}` +
+        ` ${String(split.policy.p50).padStart(11)} ${String(split.validation.p50).padStart(15)} ${String(split.auditEventBuild.p50).padStart(16)} ${String(split.redactionUntrustedGuardAndGlueMean).padStart(12)}`,
+    );
+  }
+  lines.push(`  budgets: p50 <= ${BUDGET.p50Ms} ms, p99 <= ${BUDGET.p99Ms} ms`);
+  lines.push('', `Lambda bundles (house esbuild settings) and module init in a fresh node ${process.version} process, median of ${INIT_RUNS}:`);
+  lines.push('  function            bundle KB  /500 KB  map KB  wasm KB  init ms  /150 ms  init ms w/o source maps');
+  for (const [name, raw] of Object.entries(bundles.functions)) {
+    const b = raw as BundleRow;
+    lines.push(
+      `  ${name.padEnd(19)} ${String(b.bundleKb).padStart(9)} ${String(b.bundleBudgetRatio).padStart(8)} ${String(b.sourceMapKb).padStart(7)} ${String(b.wasmKb).padStart(8)} ${String(b.initMsMedian).padStart(8)} ${String(b.initBudgetRatio).padStart(8)} ${String(b.initMsMedianWithoutSourceMaps).padStart(24)}`,
+    );
+  }
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+export async function run(opts: { json: boolean }): Promise<Record<string, unknown>> {
+  const overhead = await measureProxy();
+  const bundles = await measureBundles();
+  if (!opts.json) print(overhead, bundles);
+  return { overhead, bundles };
+}

@@ -1,0 +1,64 @@
+import fc from 'fast-check';
+import { z } from 'zod';
+import { BridgeError } from '../../lambda/core/errors';
+import { parseOrThrow } from '../../lambda/core/validation';
+
+const Schema = z.strictObject({ name: z.string().min(1), tags: z.array(z.string().max(3)).max(50), count: z.number().int().optional() });
+
+function caught(fn: () => unknown): BridgeError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof BridgeError) return e;
+    throw e;
+  }
+  throw new Error('expected a BridgeError');
+}
+
+describe('parseOrThrow', () => {
+  it('returns the parsed value for every valid input', () => {
+    fc.assert(
+      fc.property(fc.record({ name: fc.string({ minLength: 1 }), tags: fc.array(fc.string({ maxLength: 3 }), { maxLength: 50 }) }), (value) => {
+        // Act
+        const parsed = parseOrThrow(Schema, value, 'thing');
+        // Assess
+        expect(parsed).toEqual(value);
+      }),
+    );
+  });
+
+  it('turns any invalid input into one VALIDATION_FAILED error, never another kind of failure', () => {
+    fc.assert(
+      fc.property(fc.anything(), (value) => {
+        fc.pre(!Schema.safeParse(value).success);
+        // Act
+        const error = caught(() => parseOrThrow(Schema, value, 'thing'));
+        // Assess
+        expect(error.code).toBe('VALIDATION_FAILED');
+        expect(error.status).toBe(400);
+        expect(error.message).toMatch(/^thing is invalid: /);
+        const problems = error.details?.problems as { path: string; message: string }[];
+        expect(problems.length).toBeGreaterThan(0);
+        expect(problems.length).toBeLessThanOrEqual(20);
+      }),
+    );
+  });
+
+  it('names the first problem by its dotted path, and the root as (root)', () => {
+    // Act
+    const nested = caught(() => parseOrThrow(Schema, { name: 'x', tags: ['ok', 'toolong'] }, 'thing'));
+    const root = caught(() => parseOrThrow(Schema, 42, 'thing'));
+    // Assess
+    expect(nested.message).toMatch(/^thing is invalid: tags\.1: /);
+    expect(root.message).toMatch(/^thing is invalid: \(root\): /);
+  });
+
+  it('lists at most 20 problems however many there are', () => {
+    // Prepare
+    const manyBad = { name: 'x', tags: Array.from({ length: 40 }, () => 'way too long') };
+    // Act
+    const error = caught(() => parseOrThrow(Schema, manyBad, 'thing'));
+    // Assess
+    expect(error.details?.problems).toHaveLength(20);
+  });
+});
