@@ -12,6 +12,7 @@ export const QUERY_LIMITS = {
   maxInListSize: 50,
   maxOrderBy: 3,
   maxLimit: 200,
+  /** Records an agent gets when it names no limit: the shipped policies run up to 10 unattended. */
   defaultLimit: 10,
   maxPurposeLength: 500,
   maxConversationIdLength: 128,
