@@ -293,8 +293,9 @@ export class AgentApi extends Construct {
       });
     }
 
-    this.webAcl = this.firewall(props.wafRateLimit ?? DEFAULTS.api.wafRateLimit, keys, retention);
-    this.wafLogGroup = this.node.findChild('WafLogs') as logs.LogGroup;
+    const firewall = this.firewall(props.wafRateLimit ?? DEFAULTS.api.wafRateLimit, keys, retention);
+    this.webAcl = firewall.acl;
+    this.wafLogGroup = firewall.logGroup;
     this.acknowledgeApiFindings();
   }
 
@@ -354,7 +355,7 @@ export class AgentApi extends Construct {
   }
 
   /** A regional web ACL on the stage: a per-IP rate limit first, then AWS managed rule groups. */
-  private firewall(rateLimit: number, keys: BridgeKeys, retention: logs.RetentionDays): wafv2.CfnWebACL {
+  private firewall(rateLimit: number, keys: BridgeKeys, retention: logs.RetentionDays): { acl: wafv2.CfnWebACL; logGroup: logs.LogGroup } {
     const visibility = (metricName: string) => ({ cloudWatchMetricsEnabled: true, metricName, sampledRequestsEnabled: false });
     const managed = (name: string, priority: number): wafv2.CfnWebACL.RuleProperty => ({
       name,
@@ -383,14 +384,14 @@ export class AgentApi extends Construct {
     new wafv2.CfnWebACLAssociation(this, 'WebAclAssociation', { resourceArn: this.api.deploymentStage.stageArn, webAclArn: acl.attrArn });
     // WAF requires the log group name prefix and an ARN without the trailing ':*'.
     const logGroupName = `aws-waf-logs-${Stack.of(this).stackName}-agent-api`;
-    new logs.LogGroup(this, 'WafLogs', { logGroupName, encryptionKey: keys.logs, retention, removalPolicy: RemovalPolicy.RETAIN });
+    const logGroup = new logs.LogGroup(this, 'WafLogs', { logGroupName, encryptionKey: keys.logs, retention, removalPolicy: RemovalPolicy.RETAIN });
     new wafv2.CfnLoggingConfiguration(this, 'WafLogging', {
       resourceArn: acl.attrArn,
       logDestinationConfigs: [`arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:${logGroupName}`],
       // SigV4 credentials never land in logs.
       redactedFields: [{ singleHeader: { Name: 'authorization' } }, { singleHeader: { Name: 'x-amz-security-token' } }],
-    }).node.addDependency(this.node.findChild('WafLogs'));
-    return acl;
+    }).node.addDependency(logGroup);
+    return { acl, logGroup };
   }
 
   private acknowledgeApiFindings(): void {

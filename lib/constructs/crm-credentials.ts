@@ -180,7 +180,7 @@ export class CrmCredentials extends Construct {
         secretId: secret.secretArn,
         rotationLambdaArn: fn.functionArn,
         rotationRules: { scheduleExpression: `rate(${every.toDays()} days)` },
-      }).addDependency(permission);
+      }).node.addDependency(permission);
     }
   }
 

@@ -3,6 +3,8 @@
  * parses with parseRuntimeConfig, and the values lib/ restates (routes, query bounds, audit
  * key prefixes) equal the runtime's own.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AGENT_API_ROUTES, POLICY_DIR_IN_BUNDLE, QUERY_MODEL_LIMITS } from '../../lib/constructs/agent-api';
 import { AUDIT_PREFIXES } from '../../lib/constructs/audit-vault';
@@ -13,7 +15,7 @@ import { AUDIT_ENV, ENV, VAULT_ENV } from '../../lambda/core/constants';
 import { QUERY_LIMITS } from '../../lambda/core/query/limits';
 import { parseRuntimeConfig } from '../../lambda/core/runtime-config';
 import { BridgeStack } from '../../lib/bridge-stack';
-import { DEFAULT_CONFIG, bridgeStack, configFrom, CfnJson } from './bridge-fixtures';
+import { DEFAULT_CONFIG, ROOT, bridgeStack, configFrom, CfnJson } from './bridge-fixtures';
 
 const OTHER_ACCOUNT_ROLE = 'arn:aws:iam::210987654321:role/ResearchAgent';
 
@@ -110,7 +112,7 @@ describe('runtime contract', () => {
 
   test('the missing-digest alarm watches the metric the digest handler publishes', () => {
     // Prepare
-    const source = require('node:fs').readFileSync(require.resolve('../../lambda/handlers/audit-digest.ts'), 'utf8') as string;
+    const source = readFileSync(join(ROOT, 'lambda', 'handlers', 'audit-digest.ts'), 'utf8');
 
     // Act
     const published = {

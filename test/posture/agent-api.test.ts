@@ -88,10 +88,10 @@ describe('posture: private agent API', () => {
 
     // Assess
     expect(validator[1].Properties).toMatchObject({ ValidateRequestBody: true, ValidateRequestParameters: true });
-    expect(post.RequestValidatorId).toEqual({ Ref: validator[0] });
-    expect(post.RequestModels).toEqual({ 'application/json': { Ref: modelId } });
+    expect(post?.RequestValidatorId).toEqual({ Ref: validator[0] });
+    expect(post?.RequestModels).toEqual({ 'application/json': { Ref: modelId } });
     expect(model.Properties.Schema).toMatchObject({ required: ['object', 'fields', 'purpose'], additionalProperties: false });
-    expect(get.RequestParameters).toEqual({ 'method.request.path.id': true });
+    expect(get?.RequestParameters).toEqual({ 'method.request.path.id': true });
   });
 
   test('access logs go to a KMS-encrypted log group with retention; tracing and stage throttling are on', () => {

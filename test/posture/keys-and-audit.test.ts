@@ -23,7 +23,7 @@ describe('posture: KMS keys', () => {
     template = Template.fromStack(stack);
   });
 
-  test('one symmetric CMK per purpose (data, secrets, audit, logs), each with rotation enabled', () => {
+  test('one symmetric CMK per purpose (data, secrets, audit, logs, alarms), each with rotation enabled', () => {
     // Prepare
     const keys = Object.values(template.findResources('AWS::KMS::Key')) as Resource[];
 
@@ -31,9 +31,9 @@ describe('posture: KMS keys', () => {
     const symmetric = keys.filter((k) => k.Properties.KeySpec === 'SYMMETRIC_DEFAULT');
 
     // Assess
-    expect(symmetric).toHaveLength(4);
+    expect(symmetric).toHaveLength(5);
     for (const key of symmetric) expect(key.Properties.EnableKeyRotation).toBe(true);
-    for (const purpose of ['data', 'secrets', 'audit', 'logs', 'signing']) {
+    for (const purpose of ['data', 'secrets', 'audit', 'logs', 'alarms', 'signing']) {
       template.hasResourceProperties('AWS::KMS::Alias', { AliasName: `alias/${stack.stackName}/${purpose}` });
     }
   });

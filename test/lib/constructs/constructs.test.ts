@@ -1,13 +1,17 @@
 /** Negative tests: insecure construct props throw with a message naming the flag or limit. */
 import { join } from 'node:path';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { ConnectivityConfig } from '../../../lib/config';
+import { AuditDigestJob } from '../../../lib/constructs/audit-digest-job';
 import { AuditVault } from '../../../lib/constructs/audit-vault';
 import { BridgeFunction } from '../../../lib/constructs/bridge-function';
+import { CrmCredentials } from '../../../lib/constructs/crm-credentials';
+import { DataTables } from '../../../lib/constructs/data-tables';
 import { BridgeKeys } from '../../../lib/constructs/keys';
+import { BridgeMonitoring } from '../../../lib/constructs/monitoring';
 import { BridgeNetwork } from '../../../lib/constructs/network';
-import { networkStack, testApp, CfnJson } from '../bridge-fixtures';
+import { DEFAULT_CONFIG, bridgeStack, configFrom, networkStack, testApp, CfnJson } from '../bridge-fixtures';
 
 const ENTRY = join(__dirname, '..', '..', 'fixtures', 'echo-handler.ts');
 
@@ -126,5 +130,101 @@ describe('construct guards', () => {
 
     // Assess
     expect(ingress.map((r: CfnJson) => r.Properties.SourceSecurityGroupId)).toEqual([stack.resolve(connector.securityGroup.securityGroupId)]);
+  });
+
+  test('DataTables refuses a removal policy other than RETAIN without acceptDataLossRisk', () => {
+    // Prepare
+    const { stack, keys } = keysIn();
+
+    // Act / Assess
+    expect(() => new DataTables(stack, 'Tables', { keys, removalPolicy: RemovalPolicy.DESTROY })).toThrow(/pass acceptDataLossRisk: true/);
+  });
+
+  test('DataTables with the data-loss risk accepted drops deletion protection and retention', () => {
+    // Prepare
+    const { stack, keys } = keysIn();
+
+    // Act
+    new DataTables(stack, 'Tables', { keys, removalPolicy: RemovalPolicy.DESTROY, acceptDataLossRisk: true });
+
+    // Assess
+    const tables = Object.values(Template.fromStack(stack).findResources('AWS::DynamoDB::Table')) as CfnJson[];
+    expect(tables).toHaveLength(3);
+    for (const t of tables) {
+      expect(t.Properties.DeletionProtectionEnabled).toBe(false);
+      expect(t.DeletionPolicy).toBe('Delete');
+      expect(t.Properties.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+    }
+  });
+
+  test('CrmCredentials refuses an HMAC key shorter than 32 characters', () => {
+    // Prepare
+    const { stack, keys } = keysIn();
+    const crm = { kind: 'salesforce' as const, instanceHost: 'acme.my.salesforce.com' };
+
+    // Act / Assess
+    expect(() => new CrmCredentials(stack, 'Creds', { keys, crm, hmacKeyLength: 16 })).toThrow(/hmacKeyLength is 16; the HMAC key needs at least 32/);
+  });
+
+  test('CrmCredentials creates placeholder credentials with the CRM token and instance URLs', () => {
+    // Prepare
+    const { stack, keys } = keysIn();
+
+    // Act
+    const creds = new CrmCredentials(stack, 'Creds', { keys, crm: { kind: 'hubspot', instanceHost: 'api.hubapi.com' } });
+
+    // Assess
+    const secret = Template.fromStack(stack).toJSON().Resources[stack.getLogicalId(creds.readUser.node.defaultChild as CfnJson)];
+    const generate = secret.Properties.GenerateSecretString;
+    expect(JSON.parse(generate.SecretStringTemplate)).toEqual({
+      clientId: expect.stringMatching(/^REPLACE_/),
+      tokenUrl: 'https://api.hubapi.com/oauth/v1/token',
+      instanceUrl: 'https://api.hubapi.com',
+    });
+    expect(generate.GenerateStringKey).toBe('clientSecret');
+  });
+
+  test('CrmCredentials.addRotation schedules both CRM secrets and lets only the rotation role read them besides their users', () => {
+    // Prepare
+    const { stack, keys, network } = networkStack();
+    const creds = new CrmCredentials(stack, 'Creds', { keys, crm: { kind: 'salesforce', instanceHost: 'acme.my.salesforce.com' } });
+    const rotation = new BridgeFunction(stack, 'Rotation', { entry: ENTRY, network, keys, reservedConcurrentExecutions: 1, invocation: 'synchronous' });
+
+    // Act
+    creds.addRotation(rotation, Duration.days(30));
+
+    // Assess
+    const template = Template.fromStack(stack);
+    const schedules = Object.values(template.findResources('AWS::SecretsManager::RotationSchedule')) as CfnJson[];
+    expect(schedules.map((s) => s.Properties.SecretId.Ref).sort()).toEqual(
+      [creds.readUser, creds.writeUser].map((s) => stack.getLogicalId(s.node.defaultChild as CfnJson)).sort(),
+    );
+    for (const s of schedules) expect(s.Properties.RotationRules).toEqual({ ScheduleExpression: 'rate(30 days)' });
+    const rotationRole = stack.resolve(rotation.functionRole.roleArn);
+    expect(creds.readersOf('write').map((a) => stack.resolve(a))).toContainEqual(rotationRole);
+    expect(creds.readersOf('hmac').map((a) => stack.resolve(a))).not.toContainEqual(rotationRole);
+    template.hasResourceProperties('AWS::Lambda::Permission', { Principal: 'secretsmanager.amazonaws.com' });
+  });
+
+  test('AuditDigestJob refuses a period that does not divide a day', () => {
+    // Prepare
+    const { stack, keys, network } = networkStack();
+    const auditVault = new AuditVault(stack, 'Vault', { keys });
+    const monitoring = new BridgeMonitoring(stack, 'Monitoring', { keys });
+
+    // Act / Assess
+    expect(() => new AuditDigestJob(stack, 'Digest', { network, keys, auditVault, monitoring, periodMinutes: 7, bridgeVersion: '1.0.0' })).toThrow(
+      /periodMinutes is 7; it must be a whole number of minutes dividing 1440/,
+    );
+  });
+
+  test('AgentApi refuses a runtime config that would not fit the Lambda environment', () => {
+    // Prepare
+    const config = configFrom(DEFAULT_CONFIG, (raw: CfnJson) => {
+      for (let i = 0; i < 40; i++) raw.agents[`agent${i}`] = { createRole: true, actions: ['Read'], team: 'support', territories: ['EMEA'] };
+    });
+
+    // Act / Assess
+    expect(() => bridgeStack(config)).toThrow(/runtime config is about \d+ bytes; Lambda environments hold at most 4 KB/);
   });
 });
