@@ -19,7 +19,7 @@ describe('policy test files', () => {
     const file = parsePolicyTestFile(
       {
         agents: { s: supportAgent },
-        defaults: { context: { fields: ['Id'], recordLimit: 1, purpose: 'support', unmaskedPii: false } },
+        defaults: { context: { fields: ['Id'], recordLimit: 1, crm: 'salesforce', purpose: 'support', unmaskedPii: false } },
         cases: [
           { name: 'ghost', agent: 'nobody', action: 'Read', resource: { type: 'Contact' }, expect: { decision: 'deny' } },
           { name: 'refund without amount', agent: 's', action: 'IssueRefund', resource: { type: 'Case', id: '1' }, expect: { decision: 'deny' } },
