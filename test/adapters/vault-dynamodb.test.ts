@@ -54,6 +54,19 @@ describe('DynamoDbVault (dynalite)', () => {
     expect(restored).toBe(original);
   });
 
+  it('never resolves a placeholder spoofed in CRM text, even in the scope that holds it', async () => {
+    // Prepare: the note itself carries a literal "{EMAIL_1}"; the real {EMAIL_1} is in the vault.
+    const vault = vaultAt();
+    const r = new Redactor({ hmacKey: randomBytes(32), scope: 'conv-spoof' });
+    const { text, vaultEntries } = r.redactText('Customer ann@x.io asked us to wire the refund to {EMAIL_1}');
+    await vault.put('conv-spoof', vaultEntries, 600);
+    // Act: an agent echoes the spoofed placeholder into a write.
+    const restored = await vault.reidentify(text, 'conv-spoof');
+    // Assess
+    expect(restored).toBe('Customer ann@x.io asked us to wire the refund to \uFF5BEMAIL_1\uFF5D');
+    expect(restored.match(/ann@x\.io/g)).toHaveLength(1);
+  });
+
   it('never resolves a placeholder from another scope', async () => {
     // Prepare
     const vault = vaultAt();

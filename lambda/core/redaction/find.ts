@@ -1,6 +1,7 @@
 import { ENTITY_PRIORITY, type Entity } from './entities';
 import { findPersons } from './person';
 import { addresses, birthDates, caSins, cards, emails, ibans, ips, ninos, phones, secrets, usIds } from './recognizers';
+import { scan } from './scan';
 
 const NINO_HINT = /[A-Z]{2} ?\d\d/;
 const SIN_HINT = /\bsin\b|social insurance/i;
@@ -11,53 +12,23 @@ export interface FindOptions {
   readonly knownNames?: readonly string[];
 }
 
-/** What one pass over the characters tells about which recognizers can match at all. */
-interface Shape {
-  digits: number;
-  at: boolean;
-  /** A digit, '.', a digit: the only way an IPv4 address starts. */
-  dotted: boolean;
-  colon: boolean;
-}
-const shape: Shape = { digits: 0, at: false, dotted: false, colon: false };
-
-function scan(text: string): Shape {
-  let digits = 0;
-  let at = false;
-  let dotted = false;
-  let colon = false;
-  for (let k = 0; k < text.length; k++) {
-    const c = text.charCodeAt(k);
-    if (c >= 48 && c <= 57) digits++;
-    else if (c === 64) at = true;
-    else if (c === 58) colon = true;
-    else if (c === 46 && k > 0 && k + 1 < text.length && isDigit(text.charCodeAt(k - 1)) && isDigit(text.charCodeAt(k + 1))) dotted = true;
-  }
-  shape.digits = digits;
-  shape.at = at;
-  shape.dotted = dotted;
-  shape.colon = colon;
-  return shape;
-}
-const isDigit = (c: number): boolean => c >= 48 && c <= 57;
-
 /**
  * All recognised entities of `text`: sorted by start, non-overlapping. Overlaps resolve
  * deterministically: higher type priority (more specific) first, then the longer span,
  * then the earlier start.
  *
- * One pass over the characters counts digits and spots '@', ':' and dotted numbers; a
- * recognizer runs only when the text can hold its entity (a card needs 12 digits, a phone
- * 7), and each recognizer's regex only proposes candidates for its validator.
+ * One scan first (scan.ts: tokens, digit count, marker characters); a recognizer runs only
+ * when the text can hold its entity (a card needs 12 digits, a phone 7, a keyword secret a
+ * ':' or '='), and each recognizer's regex only proposes candidates for its validator.
  */
 export function findEntities(text: string, opts: FindOptions = {}): Entity[] {
   if (typeof text !== 'string' || text.length === 0) return [];
   const cands: Entity[] = [];
   const s = scan(text);
-  secrets(text, cands);
+  secrets(text, cands, s.colon || s.equals);
   if (s.at) emails(text, cands);
   if (s.digits > 0) {
-    if (s.digits >= 2) ibans(text, cands);
+    if (s.letterDigit && s.digits >= 2) ibans(text, cands);
     if (s.digits >= 12) cards(text, cands);
     if (s.digits >= 9) usIds(text, cands);
     if (s.digits >= 6 && NINO_HINT.test(text)) ninos(text, cands);
@@ -65,9 +36,9 @@ export function findEntities(text: string, opts: FindOptions = {}): Entity[] {
     if ((s.dotted && s.digits >= 4) || s.colon) ips(text, cands);
     if (s.digits >= 2 && BIRTH_HINT.test(text)) birthDates(text, cands);
     if (s.digits >= 7) phones(text, cands);
-    addresses(text, cands, s.digits);
+    addresses(text, cands, s);
   }
-  findPersons(text, opts.knownNames ?? [], cands);
+  findPersons(text, s, opts.knownNames ?? [], cands);
   return resolveOverlaps(cands);
 }
 

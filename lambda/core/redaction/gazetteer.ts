@@ -1,4 +1,4 @@
-/** Proper nouns that are not people, and the mark stripping shared by every lexicon lookup. */
+/** Proper nouns that are not people, and the mark stripping shared by the lexicon and its generator. */
 
 const slowStrip = (s: string): string => s.normalize('NFD').replace(/\p{M}/gu, '');
 /** Latin-1 Supplement and Latin Extended-A/B, stripped once: normalising per lookup is the costly part. */
@@ -51,8 +51,3 @@ export const NOT_NAMES: readonly string[] = (
   'christmas easter halloween thanksgiving ramadan hanukkah labor ' +
   'bot user agent admin fax desk office mobile ip email tel phone web www http https'
 ).split(' ');
-
-const NON_PERSON = new Set<string>(NOT_NAMES);
-const NON_ASCII = /[^ -~]/;
-/** Lower-cased word → is it a place, month, language, organisation or address word? Marks are stripped only for non-ASCII words (normalising is the costly part). */
-export const isNonPerson = (lower: string): boolean => NON_PERSON.has(lower) || (NON_ASCII.test(lower) && NON_PERSON.has(stripMarks(lower)));

@@ -23,12 +23,25 @@ export const WORD = {
   CUE_END: 128,
 } as const;
 
-const SMALL_LISTS: ReadonlyArray<readonly [number, string]> = [
-  [WORD.HONORIFIC, 'mr mrs ms miss mx dr prof professor sir dame madam madame lady lord rev mme mlle herr frau sr sra srta señor señora dott ing'],
-  [WORD.PARTICLE, 'van von de der den da di del della du la le bin ibn al dos das ter ten'],
-  [WORD.SUFFIX, 'jr sr ii iii iv md phd esq'],
-  [WORD.CUE_END, "is was named called m i’m i'm am dear attn says said name"],
+const CUE_END_WORDS = "is was named called m i’m i'm am dear attn says said name".split(' ');
+const SMALL_LISTS: ReadonlyArray<readonly [number, readonly string[]]> = [
+  [WORD.HONORIFIC, 'mr mrs ms miss mx dr prof professor sir dame madam madame lady lord rev mme mlle herr frau sr sra srta señor señora dott ing'.split(' ')],
+  [WORD.PARTICLE, 'van von de der den da di del della du la le bin ibn al dos das ter ten'.split(' ')],
+  [WORD.SUFFIX, 'jr sr ii iii iv md phd esq'.split(' ')],
+  [WORD.CUE_END, CUE_END_WORDS],
 ];
+/**
+ * Class bits by first letter (ASCII, folded) and length of the small-list words: most tokens
+ * fail this array lookup before any hash probe. No small-list word starts with a non-ASCII letter.
+ */
+const shapeKey = (first: number, len: number): number => ((first >= 65 && first <= 90 ? first + 32 : first) << 4) | Math.min(len, 15);
+const SMALL_SHAPES = new Uint8Array(128 << 4);
+for (const [bit, list] of SMALL_LISTS) for (const w of list) SMALL_SHAPES[shapeKey(w.charCodeAt(0), w.length)] |= bit;
+/** False when s[start, end) is certainly in none of the small lists of `bits` (HONORIFIC, PARTICLE, SUFFIX, CUE_END). */
+export function mayBeSmall(bits: number, s: string, start: number, end: number): boolean {
+  const first = s.charCodeAt(start);
+  return first < 128 && (SMALL_SHAPES[shapeKey(first, end - start)] & bits) !== 0;
+}
 
 /**
  * Inverse of the generator's front coding: a prefix-length char (0-9, A-Z), then the rest of
@@ -50,15 +63,15 @@ export function decodeWords(packed: string, visit: (word: string, flagged: boole
 }
 const isCode = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 65 && c <= 90);
 
-/** FNV-1a over [start, end) of `s`, ASCII upper case folded to lower. */
+/** FNV-1a over [start, end) of `s`, ASCII upper case folded to lower (a signed 32-bit value, as TABLE stores it). */
 function hash(s: string, start: number, end: number): number {
-  let h = 0x811c9dc5;
+  let h = 0x811c9dc5 | 0;
   for (let k = start; k < end; k++) {
     let c = s.charCodeAt(k);
     if (c >= 65 && c <= 90) c += 32;
     h = Math.imul(h ^ c, 0x01000193);
   }
-  return h >>> 0;
+  return h;
 }
 
 // Build: words are collected first, then laid out in one flat string indexed by offsets.
@@ -71,23 +84,23 @@ const collect = (w: string, bits: number) => {
 decodeWords(NAMES, (w) => collect(w, WORD.NAME));
 decodeWords(COMMON_WORDS, (w, nameLike) => collect(w, nameLike ? WORD.COMMON | WORD.NAME_LIKE : WORD.COMMON));
 for (const w of NOT_NAMES) collect(w, WORD.NON_PERSON);
-for (const [bit, list] of SMALL_LISTS) for (const w of list.split(' ')) collect(w, bit);
+for (const [bit, list] of SMALL_LISTS) for (const w of list) collect(w, bit);
 
 const TEXT = words.join('');
-const OFFSETS = new Int32Array(words.length + 1);
-const BITS = new Uint8Array(words.length);
+/** Per word: offset into TEXT, then length << 8 | class bits. */
+const META = new Int32Array(words.length * 2);
 const MASK = (1 << Math.ceil(Math.log2(words.length * 2))) - 1;
-/** Slot → word index + 1 (0: empty). */
-const TABLE = new Int32Array(MASK + 1);
+/** Per slot: the word's full hash, then word index + 1 (0: empty). A probe reads one pair, and TEXT only on a hash match. */
+const TABLE = new Int32Array((MASK + 1) * 2);
 
 /** Index of the word equal to s[start, end) (ASCII case folded), or -1. */
 function find(s: string, start: number, end: number, h: number): number {
   const len = end - start;
   for (let slot = h & MASK; ; slot = (slot + 1) & MASK) {
-    const entry = TABLE[slot];
+    const entry = TABLE[slot * 2 + 1];
     if (entry === 0) return -1;
-    const o = OFFSETS[entry - 1];
-    if (OFFSETS[entry] - o !== len) continue;
+    if (TABLE[slot * 2] !== h || META[(entry - 1) * 2 + 1] >>> 8 !== len) continue;
+    const o = META[(entry - 1) * 2];
     let k = 0;
     while (k < len) {
       let c = s.charCodeAt(start + k);
@@ -102,21 +115,20 @@ function find(s: string, start: number, end: number, h: number): number {
 {
   let offset = 0;
   for (let k = 0; k < words.length; k++) {
-    OFFSETS[k] = offset;
-    offset += words[k].length;
-  }
-  OFFSETS[words.length] = offset;
-  for (let k = 0; k < words.length; k++) {
-    const h = hash(TEXT, OFFSETS[k], OFFSETS[k + 1]);
-    const existing = find(TEXT, OFFSETS[k], OFFSETS[k + 1], h);
-    if (existing !== -1) {
-      BITS[existing] |= wordBits[k];
-      continue;
+    const len = words[k].length;
+    const h = hash(TEXT, offset, offset + len);
+    META[k * 2] = offset;
+    META[k * 2 + 1] = len << 8;
+    const existing = find(TEXT, offset, offset + len, h);
+    if (existing !== -1) META[existing * 2 + 1] |= wordBits[k];
+    else {
+      META[k * 2 + 1] |= wordBits[k];
+      let slot = h & MASK;
+      while (TABLE[slot * 2 + 1] !== 0) slot = (slot + 1) & MASK;
+      TABLE[slot * 2] = h;
+      TABLE[slot * 2 + 1] = k + 1;
     }
-    BITS[k] = wordBits[k];
-    let slot = h & MASK;
-    while (TABLE[slot] !== 0) slot = (slot + 1) & MASK;
-    TABLE[slot] = k + 1;
+    offset += len;
   }
   words.length = 0;
   wordBits.length = 0;
@@ -124,7 +136,7 @@ function find(s: string, start: number, end: number, h: number): number {
 
 const bitsOf = (s: string, start: number, end: number): number => {
   const k = find(s, start, end, hash(s, start, end));
-  return k === -1 ? 0 : BITS[k];
+  return k === -1 ? 0 : META[k * 2 + 1] & 0xff;
 };
 
 /**

@@ -1,12 +1,13 @@
 /**
  * PERSON without a cloud NER: chains of capitalised words scored by a name lexicon,
- * honorifics, initials and cue phrases, plus the record's own known names. One linear
- * tokenising pass into reused offset arrays (no per-token objects); words are sliced and
- * looked up only for chain candidates, and every context cue is a sticky regex or a
+ * honorifics, initials and cue phrases, plus the record's own known names. Works on the
+ * word tokens of the shared scan (offsets, no per-token objects); a token is classified in
+ * the lexicon only when a decision needs it, and every context cue is a sticky regex or a
  * lookbehind anchored at the token, so each check reads only the few characters it needs.
  */
 import type { Entity } from './entities';
-import { isCommonWord, WORD, wordClassAt } from './lexicon';
+import { isCommonWord, mayBeSmall, WORD, wordClassAt } from './lexicon';
+import type { Scan } from './scan';
 
 const { NAME, COMMON, NAME_LIKE, NON_PERSON, HONORIFIC, PARTICLE, SUFFIX, CUE_END } = WORD;
 /** Marks a token whose class was looked up (class bits themselves may be 0). */
@@ -23,21 +24,17 @@ const ADDRESS_AFTER = /(?: \d|,? (?:street|st|road|rd|avenue|ave|lane|ln|drive|d
 /** At the start of a line (after quote marks or spaces), as in transcripts and signatures. */
 const LINE_START = /(?<=(?:^|\n)[>\s]*)/y;
 
-const LETTER_OR_MARK = /[\p{L}\p{M}]/u;
-const isWordChar = (c: number, text: string, k: number): boolean =>
-  (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 128 && LETTER_OR_MARK.test(text[k]));
-const isJoiner = (c: number): boolean => c === 39 || c === 45 || c === 0x2019; // ' - ’
 const isUpperChar = (ch: string): boolean => ch !== ch.toLowerCase() && ch === ch.toUpperCase();
 const at = (re: RegExp, text: string, pos: number): boolean => {
   re.lastIndex = pos;
   return re.test(text);
 };
 
-/** Token offsets and classes of the current call, reused across calls (findPersons is not re-entrant). */
-let starts = new Int32Array(256);
-let ends = new Int32Array(256);
-let classes = new Int32Array(256);
+/** The scan of the current call, and token classes reused across calls (findPersons is not re-entrant). */
 let cur = '';
+let starts: Int32Array = new Int32Array(0);
+let ends: Int32Array = new Int32Array(0);
+let classes = new Int32Array(256);
 
 /** Class bits of a token, looked up once per token and only where a decision needs them. */
 function cls(k: number): number {
@@ -46,56 +43,24 @@ function cls(k: number): number {
 }
 const has = (k: number, bits: number): boolean => (cls(k) & bits) !== 0;
 
-/** Tokens as /[\p{L}\p{M}]+(?:['’-][\p{L}\p{M}]+)*\/u, a trailing possessive "'s" left out. */
-function tokenize(text: string): number {
-  let n = 0;
-  let k = 0;
-  const len = text.length;
-  while (k < len) {
-    if (!isWordChar(text.charCodeAt(k), text, k)) {
-      k++;
-      continue;
-    }
-    const s = k;
-    k++;
-    for (;;) {
-      while (k < len && isWordChar(text.charCodeAt(k), text, k)) k++;
-      if (k + 1 < len && isJoiner(text.charCodeAt(k)) && isWordChar(text.charCodeAt(k + 1), text, k + 1)) k += 2;
-      else break;
-    }
-    let e = k;
-    if (e - s > 2 && (text[e - 1] === 's' || text[e - 1] === 'S') && (text[e - 2] === "'" || text[e - 2] === '’')) e -= 2;
-    if (n === starts.length) {
-      starts = grow(starts);
-      ends = grow(ends);
-      classes = grow(classes);
-    }
-    starts[n] = s;
-    ends[n] = e;
-    classes[n] = 0;
-    n++;
-  }
-  return n;
-}
-const grow = (a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> => {
-  const b = new Int32Array(a.length * 2);
-  b.set(a);
-  return b;
-};
-
-/** Appends the PERSON candidates of `text` to `out`. */
-export function findPersons(text: string, knownNames: readonly string[], out: Entity[]): void {
+/** Appends the PERSON candidates of `text` to `out`; `scanned` is the scan of `text`. */
+export function findPersons(text: string, scanned: Scan, knownNames: readonly string[], out: Entity[]): void {
   cur = text;
-  const n = tokenize(text);
+  starts = scanned.starts;
+  ends = scanned.ends;
+  const n = scanned.tokens;
+  if (classes.length < n) classes = new Int32Array(Math.max(n, classes.length * 2));
+  classes.fill(0, 0, n);
   let i = 0;
   while (i < n) {
     const shaped = nameShaped(i);
     const lowerStart =
       !shaped &&
       i > 0 &&
+      mayBeSmall(CUE_END, text, starts[i - 1], ends[i - 1]) &&
       has(i - 1, CUE_END) &&
-      has(i, NAME) &&
-      at(STRONG_CUE_BEFORE, text, starts[i]);
+      at(STRONG_CUE_BEFORE, text, starts[i]) &&
+      has(i, NAME);
     if (!shaped && !isBareInitial(i) && !lowerStart) {
       i++;
       continue;
@@ -104,7 +69,7 @@ export function findPersons(text: string, knownNames: readonly string[], out: En
     let j = i;
     while (j + 1 < n && j - i < 5 && joined(j, j + 1)) {
       const next = j + 1;
-      const ok = lowerStart ? has(next, NAME) : nameShaped(next) || isBareInitial(next) || (j + 2 < n && has(next, PARTICLE) && nameShaped(j + 2));
+      const ok = lowerStart ? has(next, NAME) : nameShaped(next) || isBareInitial(next) || (j + 2 < n && mayBeSmall(PARTICLE, text, starts[next], ends[next]) && has(next, PARTICLE) && nameShaped(j + 2));
       if (!ok) break;
       j++;
     }
@@ -112,6 +77,7 @@ export function findPersons(text: string, knownNames: readonly string[], out: En
     i = j + 1;
   }
   if (knownNames.length > 0) findKnownNames(text, knownNames, out);
+  cur = ''; // hold no text between calls
 }
 
 function nameShaped(k: number): boolean {
@@ -147,7 +113,7 @@ function decide(i: number, j: number, lowerStart: boolean, out: Entity[]): void 
   const text = cur;
   let a = i;
   let honorific = false;
-  if (i > 0 && has(i - 1, HONORIFIC)) {
+  if (i > 0 && mayBeSmall(HONORIFIC, text, starts[i - 1], ends[i - 1]) && has(i - 1, HONORIFIC)) {
     const gap = starts[i] - ends[i - 1];
     honorific = (gap === 1 && text[ends[i - 1]] === ' ') || (gap === 2 && text[ends[i - 1]] === '.' && text[ends[i - 1] + 1] === ' ');
   }
@@ -181,33 +147,35 @@ function decide(i: number, j: number, lowerStart: boolean, out: Entity[]): void 
   const s = starts[a];
   const e = ends[b];
   if (!honorific && (at(ADDRESS_BEFORE, text, s) || at(ADDRESS_AFTER, text, e))) return;
-  const lineStart = at(LINE_START, text, s);
+  // Cheapest evidence first: most names end here on the lexicon, before any cue regex runs.
   const person =
     honorific ||
     lowerStart ||
     lexHits > 0 ||
     (words >= 2 && hasInitial) ||
-    (words >= 2 && (at(CUE_BEFORE, text, s) || at(CUE_AFTER, text, e) || lineStart)) ||
+    (words >= 2 && (at(CUE_BEFORE, text, s) || at(CUE_AFTER, text, e) || at(LINE_START, text, s))) ||
     at(STRONG_CUE_BEFORE, text, s) ||
     at(CUE_AFTER, text, e) ||
-    (lineStart && text.startsWith(': ', e));
+    (text.startsWith(': ', e) && at(LINE_START, text, s));
   if (person) out.push({ type: 'PERSON', start: s, end: e, value: text.slice(s, e) });
 }
 
 const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-/** Compiled known-name patterns by name list: a record's names recur across its fields. */
-const KNOWN_CACHE = new Map<string, RegExp | null>();
-const KNOWN_CACHE_MAX = 256;
+/**
+ * The last compiled known-name pattern: a record's free-text fields share its names. Only
+ * one is kept, so no names outlive the next record.
+ */
+let knownKey = '';
+let knownRe: RegExp | null = null;
 
 /** Whole-word, case-insensitive occurrences of the record's own names and their parts. */
 function findKnownNames(text: string, knownNames: readonly string[], out: Entity[]): void {
   const key = knownNames.join('\u0000');
-  let re = KNOWN_CACHE.get(key);
-  if (re === undefined) {
-    re = compileKnownNames(knownNames);
-    if (KNOWN_CACHE.size >= KNOWN_CACHE_MAX) KNOWN_CACHE.delete(KNOWN_CACHE.keys().next().value as string);
-    KNOWN_CACHE.set(key, re);
+  if (key !== knownKey) {
+    knownRe = compileKnownNames(knownNames);
+    knownKey = key;
   }
+  const re = knownRe;
   if (re === null) return;
   re.lastIndex = 0;
   for (let m = re.exec(text); m !== null; m = re.exec(text)) out.push({ type: 'PERSON', start: m.index, end: m.index + m[0].length, value: m[0] });

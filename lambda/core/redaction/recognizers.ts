@@ -4,6 +4,7 @@
  */
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import type { Entity, EntityType } from './entities';
+import type { Scan } from './scan';
 import { digitsOf, entropy, ibanValid, IBAN_LENGTHS, ipv6Valid, itinValid, luhn, ninoPrefixValid, ssnValid } from './validators';
 
 type Out = Entity[];
@@ -151,8 +152,10 @@ const KEYWORD_SECRET =
 
 /** Literal markers every token shape and private key holds (case-sensitive, like the shapes). */
 const SHAPE_HINT = /AKIA|ASIA|ABIA|ACCA|eyJ|xox|_live_|_test_|gh[pousr]_|github_pat_|pat-|00D|:\/\/|-----BEGIN/;
+const BEARER = /bearer/i;
 
-export function secrets(text: string, out: Out): void {
+/** `separator`: whether the text holds ':' or '=' (a keyword secret needs one, or "bearer"). */
+export function secrets(text: string, out: Out, separator: boolean): void {
   if (SHAPE_HINT.test(text)) {
     for (const [type, re] of TOKEN_SHAPES) for (let m = first(re, text); m !== null; m = re.exec(text)) add(out, type, text, m.index, m.index + m[0].length);
     for (let m = first(PRIVATE_KEY, text); m !== null; m = PRIVATE_KEY.exec(text)) {
@@ -162,6 +165,7 @@ export function secrets(text: string, out: Out): void {
       add(out, 'PRIVATE_KEY', text, m.index, close === -1 ? text.length : close + 5);
     }
   }
+  if (!separator && !BEARER.test(text)) return;
   for (let m = first(KEYWORD_SECRET, text); m !== null; m = KEYWORD_SECRET.exec(text)) {
     const word = m[1].toLowerCase();
     const value = m[2];
@@ -195,13 +199,18 @@ const UNIT = /\b(?:Apt|Apartment|Suite|Ste|Unit)\.?[ ]\d{1,6}[A-Za-z]?\b|\bP\.?O
 const UK_POSTCODE = /\b(?:[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]?) ?\d[ABD-HJLNP-UW-Z]{2}\b/g;
 const US_STATE_ZIP =
   /\b(?:AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY),? \d{5}(?:-\d{4})?\b/g;
-/** Each address shape with the digits it needs at least. */
-const ADDRESS_SHAPES: ReadonlyArray<readonly [RegExp, number]> = [[STREET, 1], [UNIT, 1], [UK_POSTCODE, 2], [US_STATE_ZIP, 5]];
+/** Each address shape with what the scan must have seen for it to match at all. */
+const ADDRESS_SHAPES: ReadonlyArray<readonly [RegExp, (s: Scan) => boolean]> = [
+  [STREET, (s) => s.numberWord],
+  [UNIT, (s) => s.digits > 0],
+  [UK_POSTCODE, (s) => s.upperDigit && s.digits >= 2],
+  [US_STATE_ZIP, (s) => s.maxRun >= 5],
+];
 /** After an address cue, the rest of the line (bounded) is the address when it holds a number. */
 const ADDRESS_CUE = /\b(?:lives at|living at|located at|address(?: is)?:?|send (?:it )?to|sent to|moved to|ship(?:ped)? to|deliver(?:ed)? to)[ \t]*\n?[ \t]*/gi;
-export function addresses(text: string, out: Out, digits: number): void {
-  for (const [re, need] of ADDRESS_SHAPES) {
-    if (digits < need) continue;
+export function addresses(text: string, out: Out, scanned: Scan): void {
+  for (const [re, possible] of ADDRESS_SHAPES) {
+    if (!possible(scanned)) continue;
     for (let m = first(re, text); m !== null; m = re.exec(text)) add(out, 'POSTAL_ADDRESS', text, m.index, m.index + m[0].length);
   }
   for (let m = first(ADDRESS_CUE, text); m !== null; m = ADDRESS_CUE.exec(text)) {
