@@ -35,7 +35,9 @@ export class DynamoDbVault implements Vault {
     if (entries.length === 0) return;
     const key = await this.keys.generate({ scope });
     const expiresAt = Math.floor(this.now() / 1000) + ttlSeconds;
-    const items = entries.map((e) => ({
+    // A batch may not name one key twice; the same placeholder always carries the same value in a scope.
+    const unique = [...new Map(entries.map((e) => [e.placeholder, e])).values()];
+    const items = unique.map((e) => ({
       [TABLE_KEYS.PARTITION]: PK_PREFIX + scope,
       [TABLE_KEYS.SORT]: e.placeholder,
       ct: seal(key.plaintext, Buffer.from(e.value, 'utf8'), aad(scope, e.placeholder)),

@@ -136,13 +136,12 @@ export class AgentService {
       const redactor = new Redactor({ hmacKey: this.deps.hmacKey, policy: maskingOverrides, scope });
       const fieldPolicy = { ...DEFAULT_FIELD_POLICY, ...maskingOverrides };
       const { crm, customFields, untrustedAction } = this.deps.config;
-      // One entry per placeholder: the same value recurs across records of a scope.
-      const entries = new Map<string, VaultEntry>();
+      const entries: VaultEntry[] = [];
       const clearValues: string[] = [];
       const out = records.map((record) => {
         const redacted = redactor.redactRecord(crm.kind, record, customFields);
         add(trail.redactions, redacted.counts);
-        for (const e of redacted.vaultEntries) entries.set(e.placeholder, e);
+        entries.push(...redacted.vaultEntries);
         const fields: Record<string, unknown> = {};
         for (const [name, value] of Object.entries(redacted.record.fields)) {
           const cls = classifyField(crm.kind, record.object, name, customFields);
@@ -165,7 +164,7 @@ export class AgentService {
       );
       add(trail.outputGuardHits, guarded.hits);
       const guardedFields = guarded.value as Record<string, unknown>[];
-      if (entries.size > 0) await this.deps.vault.put(scope, [...entries.values()], VAULT_TTL_SECONDS);
+      if (entries.length > 0) await this.deps.vault.put(scope, entries, VAULT_TTL_SECONDS);
       return {
         status: 200,
         body: {

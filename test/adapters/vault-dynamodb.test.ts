@@ -99,6 +99,16 @@ describe('DynamoDbVault (dynalite)', () => {
     expect(out).toBe('{PHONE_1}');
   });
 
+  it('stores a placeholder that recurs within one put once', async () => {
+    // Prepare: the same value tokenized in two records of one scope yields the same placeholder twice.
+    const vault = vaultAt();
+    const entry = { placeholder: '{EMAIL_1}', value: 'ada@example.com' };
+    // Act
+    await vault.put('scope-dup', [entry, { ...entry }], 300);
+    // Assess
+    expect(await vault.reidentify('to {EMAIL_1}', 'scope-dup')).toBe('to ada@example.com');
+  });
+
   it('writes more than one batch and stores a TTL attribute', async () => {
     // Prepare
     const vault = vaultAt();
