@@ -1,7 +1,7 @@
 /**
  * `bridge audit verify` — proves from the bucket alone that no audit event or digest was
  * altered, removed, reordered or slipped in, and reports Object Lock retention.
- * `bridge audit query` — filters events of a time window (see docs/audit.md for the choice).
+ * `bridge audit query` — filters events of a time window (see the README, For auditors, for the choice).
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';

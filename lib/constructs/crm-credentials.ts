@@ -21,7 +21,7 @@ export interface CrmCredentialsProps {
 /** The HMAC key must keep at least 256 bits for the `hash` redaction action. */
 const MIN_HMAC_KEY_LENGTH = 32;
 const DEFAULT_HMAC_KEY_LENGTH = 64;
-/** What operators replace after the first deploy (see docs/infrastructure.md). */
+/** What operators replace after the first deploy (see the README, Deploy). */
 const PLACEHOLDER = 'REPLACE_WITH_THE_INTEGRATION_USER_CLIENT_ID';
 
 const TOKEN_PATH: Record<BridgeConfig['crm']['kind'], (host: string) => string> = {

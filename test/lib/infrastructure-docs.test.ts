@@ -1,4 +1,4 @@
-/** The config reference in docs/infrastructure.md must list exactly the schema's keys and defaults. */
+/** The config reference in the README must list exactly the schema's keys and defaults. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { configJsonSchema } from '../../lib/config';
@@ -21,7 +21,7 @@ function leaves(node: SchemaNode, path: string[], out: Map<string, unknown>): Ma
 }
 
 function documented(): Map<string, string> {
-  const text = readFileSync(join(ROOT, 'docs', 'infrastructure.md'), 'utf8');
+  const text = readFileSync(join(ROOT, 'README.md'), 'utf8');
   const section = text.split('### Configuration reference')[1].split('###')[0];
   const rows = section.split('\n').filter((l) => /^\| `[^`]+` \|/.test(l));
   return new Map(rows.map((row) => {

@@ -15,7 +15,7 @@ import { DEFAULT_CONFIG, bridgeStack, configFrom, networkStack, CfnJson } from '
 const ENTRY = join(__dirname, '..', 'fixtures', 'echo-handler.ts');
 /**
  * CDK's deploy-time providers, invoked only by CloudFormation (the AwsCustomResource singleton
- * and the restrict-default-SG provider); docs/infrastructure.md explains why they run outside the VPC.
+ * and the restrict-default-SG provider); the README (Infrastructure) explains why they run outside the VPC.
  */
 const DEPLOY_TIME_PROVIDERS = ['AWS679f53fac002430cb0da5b7982bd2287', 'CustomVpcRestrictDefaultSGCustomResourceProvider'];
 
