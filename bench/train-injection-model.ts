@@ -17,6 +17,7 @@ import { Sentences } from '../lambda/core/untrusted/words';
 import { DEEPSET_PATH, deepsetHalf, loadDeepset } from './deepset';
 import { LabelledText } from './data/indirect-emails';
 import { detectionMetrics, Scored } from './injection-metrics';
+import { prng } from '../local/sandbox-crm/seed';
 
 export const SEED = 20240611;
 const EPOCHS = 40;
@@ -29,17 +30,6 @@ interface Example {
   label: 0 | 1;
 }
 
-/** mulberry32 */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export const featurize = (text: string): number[] => featureBuckets(new Sentences(sanitize(text).text).words);
 

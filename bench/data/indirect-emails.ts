@@ -1,3 +1,4 @@
+import { prng } from '../../local/sandbox-crm/seed';
 /**
  * A generated evaluation set for indirect prompt injection: ordinary business e-mails and
  * CRM notes (English and German), half of them carrying an injection addressed to the AI
@@ -18,17 +19,6 @@ export interface LabelledText {
   readonly family: string;
 }
 
-/** mulberry32: small, fast, deterministic. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const FIRST = ['Anna', 'Ben', 'Carla', 'David', 'Elif', 'Frank', 'Greta', 'Hiro', 'Ines', 'Jonas', 'Kate', 'Luis', 'Mara', 'Nils', 'Olga', 'Priya'];
 const LAST = ['Becker', 'Schmidt', 'Okafor', 'Nguyen', 'Rossi', 'Meyer', 'Kowalski', 'Haddad', 'Lindqvist', 'Tanaka', 'Murphy', 'Weber'];

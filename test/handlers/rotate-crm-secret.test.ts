@@ -11,11 +11,11 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { crmCredentialsCodec, OAuthCredentialRotator } from '../../lambda/adapters/crm/oauth-rotation';
 import type { CrmCredentials } from '../../lambda/adapters/crm/types';
 import { SecretsManagerRotationStore } from '../../lambda/adapters/rotation-secrets-manager';
-import { BridgeError } from '../../lambda/core/errors';
 import { ROTATION_STEPS } from '../../lambda/core/rotation';
 import type { CrmKind } from '../../lambda/core/types';
 import { makeRotationHandler } from '../../lambda/handlers/rotate-crm-secret';
 import { startSandboxCrm, type SandboxCrm } from '../../local/sandbox-crm';
+import { failure } from '../support/failure';
 
 const SECRET = 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:bridge/crm-read-AbCdEf';
 const TOKEN = '0d6a3f52-9c1e-4b7a-8f20-6e4d2c1b9a77';
@@ -68,15 +68,6 @@ function fakeSecretsManager(initial: CrmCredentials, rotationEnabled = true) {
     stagesOf: (id: string) => versions.get(id)?.stages ?? [],
   };
 }
-
-const failure = async (p: Promise<unknown>): Promise<BridgeError> => {
-  try {
-    await p;
-  } catch (e) {
-    return e as BridgeError;
-  }
-  throw new Error('expected a failure');
-};
 
 describe('rotate-crm-secret handler: Secrets Manager (mocked) and the sandbox CRM over HTTP', () => {
   let sandbox: SandboxCrm;

@@ -1,7 +1,7 @@
-import { BridgeError } from '../../../lambda/core/errors';
 import { CircuitBreaker, type Clock } from '../../../lambda/adapters/crm/resilience';
 import { SalesforceConnector } from '../../../lambda/adapters/crm/salesforce';
 import type { CrmCredentials } from '../../../lambda/adapters/crm/types';
+import { failure } from '../../support/failure';
 
 const credentials: CrmCredentials = { clientId: 'id', clientSecret: 'secret', tokenUrl: 'https://login.example/services/oauth2/token', instanceUrl: 'https://crm.example' };
 
@@ -40,15 +40,6 @@ function fakeClock(random = 0.5): Clock & { slept: number[] } {
 
 const ok = { status: 200, body: { totalSize: 1, done: true, records: [{ attributes: { type: 'Contact' }, Id: '003000000000001AAA', Name: 'Ada' }] } };
 const query = { object: 'Contact' as const, fields: ['Name'], limit: 5 };
-
-const failure = async (p: Promise<unknown>): Promise<BridgeError> => {
-  try {
-    await p;
-  } catch (e) {
-    return e as BridgeError;
-  }
-  throw new Error('expected a failure');
-};
 
 describe('CrmHttp through SalesforceConnector', () => {
   it('retries 5xx with exponential backoff and jitter, then succeeds', async () => {

@@ -2,15 +2,7 @@ import { BridgeError } from '../../../lambda/core/errors';
 import { crmCredentialsCodec, OAuthCredentialRotator, type OAuthRotatorOptions } from '../../../lambda/adapters/crm/oauth-rotation';
 import type { CrmCredentials } from '../../../lambda/adapters/crm/types';
 import { startSandboxCrm, type SandboxCrm } from '../../../local/sandbox-crm';
-
-const failure = async (p: Promise<unknown>): Promise<BridgeError> => {
-  try {
-    await p;
-  } catch (e) {
-    return e as BridgeError;
-  }
-  throw new Error('expected a failure');
-};
+import { failure } from '../../support/failure';
 
 describe('OAuthCredentialRotator against the sandbox CRM over HTTP', () => {
   let sandbox: SandboxCrm;

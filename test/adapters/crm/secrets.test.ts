@@ -1,19 +1,10 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { BridgeError } from '../../../lambda/core/errors';
 import { secretsManagerCredentials } from '../../../lambda/adapters/crm/secrets';
+import { failure } from '../../support/failure';
 
 const sm = mockClient(SecretsManagerClient);
 const secret = { clientId: 'cid', clientSecret: 's3cr3t-value', tokenUrl: 'https://login.example/services/oauth2/token', instanceUrl: 'https://crm.example' };
-
-const failure = async (p: Promise<unknown>): Promise<BridgeError> => {
-  try {
-    await p;
-  } catch (e) {
-    return e as BridgeError;
-  }
-  throw new Error('expected a failure');
-};
 
 describe('secretsManagerCredentials', () => {
   beforeEach(() => sm.reset());

@@ -11,6 +11,7 @@ import {
   type SecretMetadata,
   STAGE,
 } from '../../../lambda/core/rotation';
+import { failure } from '../../support/failure';
 
 interface Cred {
   readonly id: string;
@@ -104,15 +105,6 @@ function setup() {
   const step = (s: RotationStep, token = TOKEN) => runRotationStep({ store, rotator, codec }, { secretId: SECRET, token, step: s });
   return { store, rotator, step };
 }
-
-const failure = async (p: Promise<unknown>): Promise<BridgeError> => {
-  try {
-    await p;
-  } catch (e) {
-    return e as BridgeError;
-  }
-  throw new Error('expected a failure');
-};
 
 describe('runRotationStep', () => {
   it('rotates in the new credential and revokes the old one only after it is current', async () => {
