@@ -26,6 +26,7 @@ import type { RequestRecord, RequestStore } from '../lambda/core/requests';
 import { RuntimeConfigSchema } from '../lambda/core/runtime-config';
 import type { CrmObjectType, CrmRecord } from '../lambda/core/types';
 import { salesforceId, seedRecords, TERRITORIES } from '../local/sandbox-crm';
+import { CJS_SHIM } from '../lib/constructs/bridge-function';
 
 const ROOT = join(__dirname, '..');
 const RECORDS = 50;
@@ -43,16 +44,7 @@ const HOUSE_BUNDLING: BuildOptions = {
   minify: true,
   sourcemap: true,
   external: ['@aws-sdk/*'],
-  banner: {
-    js: [
-      "import { createRequire as __bridgeCreateRequire } from 'node:module';",
-      "import { fileURLToPath as __bridgeFileUrlToPath } from 'node:url';",
-      "import { dirname as __bridgeDirname } from 'node:path';",
-      'const require = __bridgeCreateRequire(import.meta.url);',
-      'const __filename = __bridgeFileUrlToPath(import.meta.url);',
-      'const __dirname = __bridgeDirname(__filename);',
-    ].join(' '),
-  },
+  banner: { js: CJS_SHIM },
 };
 
 /** A read grant big enough for a 50-record unattended read (the shipped support policy asks approval above 10). */

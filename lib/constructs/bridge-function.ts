@@ -17,7 +17,7 @@ export const FUNCTION_DEFAULTS = { memorySize: 512, timeout: Duration.seconds(10
  * ESM bundles get CommonJS `require`, `__filename` and `__dirname` for dependencies that still
  * use them (Cedar's WASM loader reads `${__dirname}/cedar_wasm_bg.wasm`).
  */
-const CJS_SHIM = [
+export const CJS_SHIM = [
   "import { createRequire as __bridgeCreateRequire } from 'node:module';",
   "import { fileURLToPath as __bridgeFileUrlToPath } from 'node:url';",
   "import { dirname as __bridgeDirname } from 'node:path';",

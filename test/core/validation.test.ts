@@ -1,19 +1,9 @@
 import fc from 'fast-check';
 import { z } from 'zod';
-import { BridgeError } from '../../lambda/core/errors';
 import { parseOrThrow } from '../../lambda/core/validation';
+import { caught } from '../support/failure';
 
 const Schema = z.strictObject({ name: z.string().min(1), tags: z.array(z.string().max(3)).max(50), count: z.number().int().optional() });
-
-function caught(fn: () => unknown): BridgeError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof BridgeError) return e;
-    throw e;
-  }
-  throw new Error('expected a BridgeError');
-}
 
 describe('parseOrThrow', () => {
   it('returns the parsed value for every valid input', () => {

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { BridgeError } from '../../lambda/core/errors';
 import { errorResponse, json, MAX_BODY_BYTES, parseJsonBody } from '../../lambda/handlers/http';
+import { caught } from '../support/failure';
 
 const event = (body: string | null, headers: Record<string, string> = { 'content-type': 'application/json' }, isBase64Encoded = false) => ({ body, headers, isBase64Encoded });
 
@@ -10,16 +11,6 @@ const jsonOfBytes = (bytes: number, filler = 'a') => {
   const unit = Buffer.byteLength(filler);
   return `{"x":"${filler.repeat(Math.floor((bytes - overhead) / unit))}${'a'.repeat((bytes - overhead) % unit)}"}`;
 };
-
-function caught(fn: () => unknown): BridgeError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof BridgeError) return e;
-    throw e;
-  }
-  throw new Error('expected a BridgeError');
-}
 
 describe('parseJsonBody', () => {
   it('accepts a body of exactly the limit and refuses one byte more with BODY_TOO_LARGE (413)', () => {
