@@ -1,42 +1,22 @@
-import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { BridgeError } from '../../lambda/core/errors';
 import { Redactor } from '../../lambda/core/redaction';
 import { DynamoDbVault } from '../../lambda/adapters/vault-dynamodb';
 import { LocalDataKeyProvider } from '../../lambda/adapters/vault-crypto';
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const dynalite = require('dynalite') as (opts: object) => import('node:http').Server;
+import { startLocalDynamo, type LocalDynamo } from '../../local/emulators';
 
 describe('DynamoDbVault (dynalite)', () => {
   const table = 'vault';
-  let server: import('node:http').Server;
+  let dynamo: LocalDynamo;
   let doc: DynamoDBDocumentClient;
 
   beforeAll(async () => {
-    server = dynalite({ createTableMs: 0 });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const client = new DynamoDBClient({
-      endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-    });
-    await client.send(
-      new CreateTableCommand({
-        TableName: table,
-        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
-        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'S' }],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
-    doc = DynamoDBDocumentClient.from(client);
+    dynamo = await startLocalDynamo();
+    await dynamo.createTable(table);
+    doc = dynamo.doc;
   });
-  afterAll(async () => {
-    doc.destroy();
-    await new Promise((r) => server.close(r));
-  });
+  afterAll(() => dynamo.stop());
 
   const vaultAt = (now: () => number = Date.now) => new DynamoDbVault(doc, table, new LocalDataKeyProvider(randomBytes(32)), now);
 

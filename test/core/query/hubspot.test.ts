@@ -3,19 +3,11 @@ import { BridgeError } from '../../../lambda/core/errors';
 import { buildHubSpotSearch, type FieldAllowlist, HUBSPOT_SEARCH_LIMITS, type StructuredQuery, toDnf } from '../../../lambda/core/query';
 import type { Filter } from '../../../lambda/core/types';
 import { matchesHubSpot, matchesSoql } from '../../../local/sandbox-crm/store';
+import { caught } from '../../support/failure';
 
 const ALL: FieldAllowlist = () => true;
 const q = (over: Partial<StructuredQuery>): StructuredQuery => ({ object: 'Contact', fields: ['email'], limit: 10, ...over });
 const eq = (field: string, value: string): Filter => ({ field, op: 'eq', value });
-
-const rejection = (fn: () => unknown): BridgeError => {
-  try {
-    fn();
-  } catch (e) {
-    return e as BridgeError;
-  }
-  throw new Error('expected a rejection');
-};
 
 describe('buildHubSpotSearch', () => {
   it('turns nested and/or into OR-ed filter groups of AND-ed filters', () => {
@@ -70,7 +62,7 @@ describe('buildHubSpotSearch', () => {
     const where: Filter = { and: [pair('a'), pair('b'), pair('c')] };
 
     // Act
-    const error = rejection(() => buildHubSpotSearch(q({ where }), ALL));
+    const error = caught(() => buildHubSpotSearch(q({ where }), ALL));
 
     // Assess
     expect(error.code).toBe('VALIDATION_FAILED');
@@ -82,11 +74,11 @@ describe('buildHubSpotSearch', () => {
     const deny: FieldAllowlist = (_o, f) => f !== 'email';
 
     // Act / Assess
-    expect(rejection(() => buildHubSpotSearch(q({ where: { field: 'email', op: 'startsWith', value: '*' } }), ALL)).message).toMatch(/without "\*"/);
-    expect(rejection(() => buildHubSpotSearch(q({ orderBy: [{ field: 'a', direction: 'asc' }, { field: 'b', direction: 'asc' }] }), ALL)).message).toMatch(/one property/);
-    expect(rejection(() => buildHubSpotSearch(q({ object: 'User' }), ALL)).message).toMatch(/not available on HubSpot/);
-    expect(rejection(() => buildHubSpotSearch(q({ fields: ['email"}]'] }), ALL)).code).toBe('VALIDATION_FAILED');
-    expect(rejection(() => buildHubSpotSearch(q({ fields: ['email'] }), deny)).message).toMatch(/not allowed/);
+    expect(caught(() => buildHubSpotSearch(q({ where: { field: 'email', op: 'startsWith', value: '*' } }), ALL)).message).toMatch(/without "\*"/);
+    expect(caught(() => buildHubSpotSearch(q({ orderBy: [{ field: 'a', direction: 'asc' }, { field: 'b', direction: 'asc' }] }), ALL)).message).toMatch(/one property/);
+    expect(caught(() => buildHubSpotSearch(q({ object: 'User' }), ALL)).message).toMatch(/not available on HubSpot/);
+    expect(caught(() => buildHubSpotSearch(q({ fields: ['email"}]'] }), ALL)).code).toBe('VALIDATION_FAILED');
+    expect(caught(() => buildHubSpotSearch(q({ fields: ['email'] }), deny)).message).toMatch(/not allowed/);
   });
 
   // The normal form must select exactly the records the original filter selects.
@@ -137,7 +129,7 @@ describe('buildHubSpotSearch', () => {
 
     // Act
     const started = process.hrtime.bigint();
-    const error = rejection(() => toDnf(where));
+    const error = caught(() => toDnf(where));
     const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
 
     // Assess

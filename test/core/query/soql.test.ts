@@ -3,18 +3,10 @@ import { BridgeError } from '../../../lambda/core/errors';
 import { buildSoql, type FieldAllowlist, type StructuredQuery } from '../../../lambda/core/query';
 import type { Filter, Scalar } from '../../../lambda/core/types';
 import { parseSoql, type SoqlFilter } from '../../../local/sandbox-crm/soql';
+import { caught } from '../../support/failure';
 
 const ALL: FieldAllowlist = () => true;
 const q = (over: Partial<StructuredQuery>): StructuredQuery => ({ object: 'Contact', fields: ['Name'], limit: 10, ...over });
-
-const rejection = (fn: () => unknown): BridgeError => {
-  try {
-    fn();
-  } catch (e) {
-    return e as BridgeError;
-  }
-  throw new Error('expected a rejection');
-};
 
 /** What the parser must read back from the builder's SOQL for a given structured filter. */
 function expected(f: Filter): SoqlFilter {
@@ -79,11 +71,11 @@ describe('buildSoql', () => {
 
     // Act / Assess
     for (const field of fields) {
-      expect(rejection(() => buildSoql(q({ fields: [field] }), ALL)).code).toBe('VALIDATION_FAILED');
-      expect(rejection(() => buildSoql(q({ where: { field, op: 'eq', value: 1 } }), ALL)).code).toBe('VALIDATION_FAILED');
-      expect(rejection(() => buildSoql(q({ orderBy: [{ field, direction: 'asc' }] }), ALL)).code).toBe('VALIDATION_FAILED');
+      expect(caught(() => buildSoql(q({ fields: [field] }), ALL)).code).toBe('VALIDATION_FAILED');
+      expect(caught(() => buildSoql(q({ where: { field, op: 'eq', value: 1 } }), ALL)).code).toBe('VALIDATION_FAILED');
+      expect(caught(() => buildSoql(q({ orderBy: [{ field, direction: 'asc' }] }), ALL)).code).toBe('VALIDATION_FAILED');
     }
-    expect(rejection(() => buildSoql(q({ object: 'Contact WHERE Id != null' as never }), ALL)).code).toBe('VALIDATION_FAILED');
+    expect(caught(() => buildSoql(q({ object: 'Contact WHERE Id != null' as never }), ALL)).code).toBe('VALIDATION_FAILED');
   });
 
   it('applies the allowlist to selected, filtered and sorted fields', () => {
@@ -91,18 +83,18 @@ describe('buildSoql', () => {
     const allow: FieldAllowlist = (object, field) => object === 'Contact' && field !== 'Email';
 
     // Act / Assess
-    expect(rejection(() => buildSoql(q({ fields: ['Email'] }), allow)).message).toMatch(/"Email" is not allowed on Contact/);
-    expect(rejection(() => buildSoql(q({ where: { field: 'Email', op: 'eq', value: 'a' } }), allow)).code).toBe('VALIDATION_FAILED');
-    expect(rejection(() => buildSoql(q({ orderBy: [{ field: 'Email', direction: 'asc' }] }), allow)).code).toBe('VALIDATION_FAILED');
+    expect(caught(() => buildSoql(q({ fields: ['Email'] }), allow)).message).toMatch(/"Email" is not allowed on Contact/);
+    expect(caught(() => buildSoql(q({ where: { field: 'Email', op: 'eq', value: 'a' } }), allow)).code).toBe('VALIDATION_FAILED');
+    expect(caught(() => buildSoql(q({ orderBy: [{ field: 'Email', direction: 'asc' }] }), allow)).code).toBe('VALIDATION_FAILED');
     expect(buildSoql(q({ fields: ['Name'] }), allow)).toBe('SELECT Id, Name FROM Contact LIMIT 10');
   });
 
   it('rejects values SOQL cannot express: control characters, exponent numbers, null with ordering', () => {
     // Prepare / Act / Assess
-    expect(rejection(() => buildSoql(q({ where: { field: 'Name', op: 'eq', value: 'a\u0007' } }), ALL)).message).toMatch(/control/);
-    expect(rejection(() => buildSoql(q({ where: { field: 'Amount', op: 'gt', value: 1e21 } }), ALL)).message).toMatch(/SOQL literal/);
-    expect(rejection(() => buildSoql(q({ where: { field: 'Amount', op: 'gt', value: null } }), ALL)).message).toMatch(/null/);
-    expect(rejection(() => buildSoql(q({ limit: 201 }), ALL)).message).toMatch(/limit/);
+    expect(caught(() => buildSoql(q({ where: { field: 'Name', op: 'eq', value: 'a\u0007' } }), ALL)).message).toMatch(/control/);
+    expect(caught(() => buildSoql(q({ where: { field: 'Amount', op: 'gt', value: 1e21 } }), ALL)).message).toMatch(/SOQL literal/);
+    expect(caught(() => buildSoql(q({ where: { field: 'Amount', op: 'gt', value: null } }), ALL)).message).toMatch(/null/);
+    expect(caught(() => buildSoql(q({ limit: 201 }), ALL)).message).toMatch(/limit/);
   });
 
   // The key safety property: whatever the input, either the builder refuses it with a typed
