@@ -33,6 +33,18 @@ export const DEFAULTS = {
     reservedConcurrency: 20,
   },
   untrustedAction: 'neutralise',
+  /** Days between automatic rotations of the CRM integration users' OAuth credentials. */
+  rotationDays: 30,
+  alarms: {
+    /** Records one agent may receive per minute before the anomaly alarm fires. */
+    recordsPerMinutePerAgent: 500,
+    validationFailuresPer5Minutes: 25,
+    denialsPer5Minutes: 25,
+  },
+  approvals: {
+    /** An unanswered approval ends in deny after this long. */
+    timeoutMinutes: 60,
+  },
   logs: { retentionDays: 365 },
   network: { cidr: '10.40.0.0/16', maxAzs: 2 },
 } as const;
@@ -71,6 +83,20 @@ const crmSchema = z
       .string()
       .regex(/^v?\d+(\.\d+)?$/, { error: 'an API version like 62.0 (Salesforce) or v3 (HubSpot)' })
       .optional(),
+    /** Automatic rotation of both integration users' OAuth credentials. */
+    rotationDays: z.number().int().min(1).max(365).default(DEFAULTS.rotationDays),
+  })
+  .strict();
+
+/** Requests wait for a person at most PENDING_REQUEST_TTL (7 days): the approval timeout stays inside it. */
+const MAX_APPROVAL_TIMEOUT_MINUTES = 7 * 24 * 60 - 60;
+const SLACK_WEBHOOK_HOST = 'hooks.slack.com';
+
+const approvalsSchema = z
+  .object({
+    timeoutMinutes: z.number().int().min(1).max(MAX_APPROVAL_TIMEOUT_MINUTES).default(DEFAULTS.approvals.timeoutMinutes),
+    /** Creates a secret for a Slack incoming-webhook URL (put after deploy) and posts each approval request to it. */
+    slackWebhook: z.boolean().default(false),
   })
   .strict();
 
@@ -217,7 +243,16 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
-    alarms: z.object({ email: z.email().optional() }).strict().prefault({}),
+    alarms: z
+      .object({
+        email: z.email().optional(),
+        recordsPerMinutePerAgent: z.number().int().min(1).max(1_000_000).default(DEFAULTS.alarms.recordsPerMinutePerAgent),
+        validationFailuresPer5Minutes: z.number().int().min(1).max(1_000_000).default(DEFAULTS.alarms.validationFailuresPer5Minutes),
+        denialsPer5Minutes: z.number().int().min(1).max(1_000_000).default(DEFAULTS.alarms.denialsPer5Minutes),
+      })
+      .strict()
+      .prefault({}),
+    approvals: approvalsSchema.prefault({}),
     network: z
       .object({
         cidr: z.cidrv4().default(DEFAULTS.network.cidr),
@@ -238,6 +273,15 @@ export const configSchema = z
         code: 'custom',
         path: ['approvers'],
         message: `at least one approver, because agent(s) ${writers.join(', ')} may propose writes and every write waits for a human`,
+      });
+    }
+    // Lambdas have no internet route: Slack is reachable only through the allowlisted egress firewall.
+    const egress = config.connectivity.mode === 'allowlistedEgress' ? config.connectivity.domains : [];
+    if (config.approvals.slackWebhook && !egress.includes(SLACK_WEBHOOK_HOST)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['approvals', 'slackWebhook'],
+        message: `true only with connectivity mode "allowlistedEgress" listing "${SLACK_WEBHOOK_HOST}" in domains (the functions have no other route to Slack); or use the SNS e-mail notifications`,
       });
     }
   });

@@ -67,3 +67,62 @@ export const VAULT_ENV = {
   KMS_KEY_ID: 'BRIDGE_VAULT_KMS_KEY_ID',
   TTL_SECONDS: 'BRIDGE_VAULT_TTL_SECONDS',
 } as const;
+
+/**
+ * Every Lambda entry under lambda/handlers/<entry>.ts, by role. The stack builds one function per entry; the
+ * bench measures each bundle.
+ */
+export const FUNCTIONS = {
+  /** Agent routes that read: query, request status/result, proposals (starts the approval flow). */
+  agentApi: 'agent-api',
+  /** Agent routes that authorize and execute actions policy allows without a person (signs and verifies tokens). */
+  agentActions: 'agent-actions',
+  /** Approver routes: list, show (with diff), decide (the only sender of task results). */
+  approverApi: 'approver-api',
+  /** State machine steps. */
+  approvalReview: 'approval-review',
+  approvalWait: 'approval-wait',
+  approvalToken: 'approval-token',
+  approvalExecute: 'approval-execute',
+  approvalOutcome: 'approval-outcome',
+} as const;
+export type FunctionRole = keyof typeof FUNCTIONS;
+
+/**
+ * The private API's routes: who may call each (agent or approver roles) and which function serves it.
+ * The stack (resources, methods, IAM policies) and the local runtime both read this table.
+ */
+export const API_ROUTES = [
+  { method: 'POST', path: '/v1/records/query', caller: 'agent', fn: 'agentApi' },
+  { method: 'POST', path: '/v1/records/propose', caller: 'agent', fn: 'agentApi' },
+  { method: 'GET', path: '/v1/requests/{id}', caller: 'agent', fn: 'agentApi' },
+  { method: 'POST', path: '/v1/authorize', caller: 'agent', fn: 'agentActions' },
+  { method: 'POST', path: '/v1/actions/execute', caller: 'agent', fn: 'agentActions' },
+  { method: 'GET', path: '/v1/approvals', caller: 'approver', fn: 'approverApi' },
+  { method: 'GET', path: '/v1/approvals/{id}', caller: 'approver', fn: 'approverApi' },
+  { method: 'POST', path: '/v1/approvals/{id}/decision', caller: 'approver', fn: 'approverApi' },
+] as const satisfies readonly { method: 'GET' | 'POST'; path: string; caller: 'agent' | 'approver'; fn: FunctionRole }[];
+export type ApiRoute = (typeof API_ROUTES)[number];
+
+/** Environment of the approval flow's functions (and of the agent API, which starts executions). */
+export const APPROVAL_ENV = {
+  STATE_MACHINE_ARN: 'BRIDGE_STATE_MACHINE_ARN',
+  /** SNS topic (CMK-encrypted) approvers' e-mail addresses subscribe to. */
+  TOPIC_ARN: 'BRIDGE_APPROVAL_TOPIC_ARN',
+  /** Optional: secret holding `{"webhookUrl": "https://hooks.slack.com/..."}`. */
+  SLACK_WEBHOOK_SECRET_ARN: 'BRIDGE_SLACK_WEBHOOK_SECRET_ARN',
+  /** Seconds an approval waits before it ends in deny (the state machine's task timeout). */
+  TIMEOUT_SECONDS: 'BRIDGE_APPROVAL_TIMEOUT_SECONDS',
+  /** Table of burned decision-token ids. */
+  JTI_TABLE: 'BRIDGE_JTI_TABLE',
+  /** Asymmetric KMS key (ECC_NIST_P256) that signs decision tokens. */
+  DECISION_KEY_ID: 'BRIDGE_DECISION_KEY_ID',
+  /** Symmetric data CMK that seals task tokens and approved read results in the requests table. */
+  DATA_KEY_ID: 'BRIDGE_DATA_KEY_ID',
+} as const;
+
+/** The requests table's index of requests by status (approvers list pending ones). */
+export const REQUESTS_STATUS_INDEX = { NAME: 'byStatus', PARTITION: 'status', SORT: 'createdAt' } as const;
+
+/** Decision tokens: who issues them and who accepts them. */
+export const DECISION_TOKEN = { ISSUER: 'crm-agent-bridge', AUDIENCE: 'crm-agent-bridge:executor', TTL_SECONDS: 300 } as const;

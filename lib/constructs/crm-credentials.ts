@@ -10,7 +10,7 @@ export interface CrmCredentialsProps {
   /** Keys of the bridge; the secrets key encrypts every secret. */
   readonly keys: BridgeKeys;
   /** The CRM, to pre-fill the token and instance URLs of the placeholder credentials. */
-  readonly crm: BridgeConfig['crm'];
+  readonly crm: Pick<BridgeConfig['crm'], 'kind' | 'instanceHost'>;
   /**
    * Length of the generated deployment HMAC key (characters); the runtime needs at least 32.
    * @default 64

@@ -27,7 +27,18 @@ const countsByType = z.record(z.string().regex(/^[A-Z][A-Z0-9_]{0,39}$/, 'must b
 const isoTime = z.iso.datetime({ offset: false, precision: 3 });
 
 /** Agent actions plus the events of the approval flow. */
-export const AUDIT_ACTIONS = [...AGENT_ACTIONS, 'GetRequest', 'ReviewPrepared', 'ApprovalDecided', 'Execute'] as const;
+export const AUDIT_ACTIONS = [
+  ...AGENT_ACTIONS,
+  'GetRequest',
+  'Authorize',
+  'ListApprovals',
+  'GetApproval',
+  'ReviewPrepared',
+  'ApprovalDecided',
+  'IssueToken',
+  'Execute',
+  'RecordOutcome',
+] as const;
 export const AUDIT_OUTCOMES = [
   'allowed',
   'denied',
