@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { TABLE_KEYS } from '../lambda/core/constants';
+import { REQUESTS_STATUS_INDEX, TABLE_KEYS } from '../lambda/core/constants';
 
 // Neither package ships type declarations.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -50,7 +50,8 @@ export interface LocalDynamo {
   readonly client: DynamoDBClient;
   readonly doc: DynamoDBDocumentClient;
   /** Creates a table with the bridge's pk/sk key schema. */
-  createTable(name: string): Promise<void>;
+  /** `statusIndex`: the requests table's index of requests by status (REQUESTS_STATUS_INDEX). */
+  createTable(name: string, opts?: { statusIndex?: boolean }): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -63,7 +64,8 @@ export async function startLocalDynamo(): Promise<LocalDynamo> {
     endpoint,
     client,
     doc: DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }),
-    createTable: async (name) => {
+    createTable: async (name, opts = {}) => {
+      const index = REQUESTS_STATUS_INDEX;
       await client.send(
         new CreateTableCommand({
           TableName: name,
@@ -71,11 +73,31 @@ export async function startLocalDynamo(): Promise<LocalDynamo> {
           AttributeDefinitions: [
             { AttributeName: TABLE_KEYS.PARTITION, AttributeType: 'S' },
             { AttributeName: TABLE_KEYS.SORT, AttributeType: 'S' },
+            ...(opts.statusIndex
+              ? [
+                  { AttributeName: index.PARTITION, AttributeType: 'S' as const },
+                  { AttributeName: index.SORT, AttributeType: 'S' as const },
+                ]
+              : []),
           ],
           KeySchema: [
             { AttributeName: TABLE_KEYS.PARTITION, KeyType: 'HASH' },
             { AttributeName: TABLE_KEYS.SORT, KeyType: 'RANGE' },
           ],
+          ...(opts.statusIndex
+            ? {
+                GlobalSecondaryIndexes: [
+                  {
+                    IndexName: index.NAME,
+                    KeySchema: [
+                      { AttributeName: index.PARTITION, KeyType: 'HASH' as const },
+                      { AttributeName: index.SORT, KeyType: 'RANGE' as const },
+                    ],
+                    Projection: { ProjectionType: 'ALL' as const },
+                  },
+                ],
+              }
+            : {}),
         }),
       );
     },

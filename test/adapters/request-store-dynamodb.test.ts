@@ -11,6 +11,7 @@ const record = (over: Partial<RequestRecord> = {}): RequestRecord => ({
   requestId: 'req-1',
   agent: 'support-agent',
   kind: 'read',
+  action: 'Read',
   status: 'approval_required',
   object: 'Contact',
   createdAt: '2025-03-04T10:00:00.000Z',

@@ -1,0 +1,128 @@
+/**
+ * What happens to a read once policy allows it — directly, or after a person approved it: the obligations'
+ * field allowlist, the row filter injected into the CRM query, redaction per field catalog and obligations,
+ * untrusted-content handling of free text, the output guard, and the vault for tokenized originals.
+ */
+import { addCounts, type Trail } from './audited';
+import { BridgeError } from './errors';
+import type { Obligations } from './policy/types';
+import { andFilters, QUERY_LIMITS, type QueryRequest, type StructuredQuery } from './query';
+import { classifyField, DEFAULT_FIELD_POLICY, outputGuard, Redactor, type VaultEntry } from './redaction';
+import type { RuntimeConfig } from './runtime-config';
+import type { CrmRecord, FieldClass, Filter } from './types';
+import { handleUntrusted } from './untrusted';
+
+/** How long tokenized originals stay re-identifiable. */
+export const VAULT_TTL_SECONDS = 24 * 3600;
+
+export interface CrmReader {
+  query(q: StructuredQuery): Promise<CrmRecord[]>;
+}
+export interface VaultPort {
+  put(scope: string, entries: VaultEntry[], ttlSeconds: number): Promise<void>;
+}
+
+export interface ReadDeps {
+  readonly config: RuntimeConfig;
+  readonly crm: CrmReader;
+  readonly vault: VaultPort;
+  /** Deployment HMAC key for the `hash` redaction action. */
+  readonly hmacKey: Uint8Array;
+}
+
+export interface AgentRecord {
+  readonly object: CrmRecord['object'];
+  readonly id: string;
+  readonly fields: Record<string, unknown>;
+}
+
+const FREE_TEXT: FieldClass = 'FREE_TEXT';
+/** Classes whose values the output guard must leave alone when policy lets them through in clear. */
+const PII_CLASSES = new Set<FieldClass>(['EMAIL', 'PHONE', 'PERSON_NAME', 'POSTAL_ADDRESS', 'DATE_OF_BIRTH', 'GOVERNMENT_ID', 'FINANCIAL']);
+
+/** Every field a query reveals something about: selected, filtered on, or sorted by. */
+export function fieldsTouched(q: QueryRequest): string[] {
+  const out = new Set(q.fields);
+  const walk = (f: Filter) => {
+    if ('and' in f) f.and.forEach(walk);
+    else if ('or' in f) f.or.forEach(walk);
+    else out.add(f.field);
+  };
+  if (q.where) walk(q.where);
+  for (const o of q.orderBy ?? []) out.add(o.field);
+  return [...out];
+}
+
+/** The vault scope of an agent's tokenized values: its conversation, else the one request. */
+export const vaultScope = (agent: string, conversationId: string | undefined, requestId: string): string => `${agent}:${conversationId ?? requestId}`;
+
+/**
+ * Runs an allowed read and returns the records as the agent may see them, filling the trail's counters.
+ * Throws POLICY_DENIED (with the fields) when the query touches a field outside the obligations' allowlist.
+ */
+export async function runRead(
+  deps: ReadDeps,
+  args: { readonly agent: string; readonly query: QueryRequest; readonly obligations: Obligations; readonly requestId: string; readonly decisionId: string; readonly policyVersion: string },
+  trail: Trail,
+): Promise<AgentRecord[]> {
+  const { query: q, obligations } = args;
+  const { allowedFields, rowFilter, maxRecords, maskingOverrides } = obligations;
+  const notAllowed = allowedFields ? fieldsTouched(q).filter((f) => !allowedFields.includes(f)) : [];
+  if (notAllowed.length > 0) {
+    throw new BridgeError('POLICY_DENIED', `policy does not allow the field(s) ${notAllowed.join(', ')}`, {
+      fields: notAllowed,
+      decisionId: args.decisionId,
+      policyVersion: args.policyVersion,
+    });
+  }
+  const limit = q.limit ?? QUERY_LIMITS.defaultLimit;
+  const records = await deps.crm.query({
+    object: q.object,
+    fields: q.fields,
+    where: andFilters(q.where, rowFilter),
+    orderBy: q.orderBy,
+    limit: Math.min(limit, maxRecords ?? limit),
+  });
+  const scope = vaultScope(args.agent, q.conversationId, args.requestId);
+  const redactor = new Redactor({ hmacKey: deps.hmacKey, policy: maskingOverrides, scope });
+  const fieldPolicy = { ...DEFAULT_FIELD_POLICY, ...maskingOverrides };
+  const { crm, customFields, untrustedAction } = deps.config;
+  const entries: VaultEntry[] = [];
+  const clearValues: string[] = [];
+  const out = records.map((record): AgentRecord => {
+    const redacted = redactor.redactRecord(crm.kind, record, customFields);
+    addCounts(trail.redactions, redacted.counts);
+    entries.push(...redacted.vaultEntries);
+    const fields: Record<string, unknown> = {};
+    for (const [name, value] of Object.entries(redacted.record.fields)) {
+      const cls = classifyField(crm.kind, record.object, name, customFields);
+      if (cls === FREE_TEXT && typeof value === 'string') {
+        const handled = handleUntrusted(value, untrustedAction);
+        if (handled.value.flagged) trail.injectionFlags++;
+        fields[name] = handled.value;
+      } else {
+        if (PII_CLASSES.has(cls) && fieldPolicy[cls] === 'allow' && typeof value === 'string') clearValues.push(value);
+        fields[name] = value;
+      }
+    }
+    trail.recordIds.push(record.id);
+    return { object: record.object, id: record.id, fields };
+  });
+  // The guard scans record contents only: provenance ids and meta are the bridge's own.
+  const guarded = outputGuard(
+    out.map((r) => r.fields),
+    { values: clearValues },
+  );
+  addCounts(trail.outputGuardHits, guarded.hits);
+  const guardedFields = guarded.value as Record<string, unknown>[];
+  if (entries.length > 0) await deps.vault.put(scope, entries, VAULT_TTL_SECONDS);
+  return out.map((r, i) => ({ ...r, fields: guardedFields[i] }));
+}
+
+/** The response body of a read, the same for a direct read and for an approved one fetched later. */
+export function readBody(records: AgentRecord[], meta: { requestId: string; decisionId: string; policyVersion: string }, trail: Trail) {
+  return {
+    records,
+    meta: { ...meta, redactions: trail.redactions, flags: { injection: trail.injectionFlags, outputGuard: trail.outputGuardHits } },
+  };
+}
