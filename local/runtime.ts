@@ -11,47 +11,42 @@ import { S3AuditStore } from '../lambda/adapters/audit-store-s3';
 import { connectorFor } from '../lambda/adapters/crm';
 import { LocalSigner } from '../lambda/adapters/local-signer';
 import { readBundleDir } from '../lambda/adapters/policy-files';
+import { DynamoDbJtiStore } from '../lambda/adapters/jti-store-dynamodb';
 import { DynamoDbRequestStore } from '../lambda/adapters/request-store-dynamodb';
+import { DataKeySealer } from '../lambda/adapters/sealer';
 import { LocalDataKeyProvider } from '../lambda/adapters/vault-crypto';
 import { DynamoDbVault } from '../lambda/adapters/vault-dynamodb';
 import { AgentService, type AuditPort } from '../lambda/core/agent-service';
+import { ActionsService } from '../lambda/core/approvals/actions-service';
+import { ApproverService } from '../lambda/core/approvals/approver-service';
+import { buildApprovalSteps, type ApprovalSteps } from '../lambda/core/approvals/flow';
+import type { ApprovalNotice, NotifierPort } from '../lambda/core/approvals/ports';
 import { DEFAULT_DIGEST_JOB_CONFIG, runDigestJob, type DigestJobResult } from '../lambda/core/audit/digest-job';
 import type { AuditEvent } from '../lambda/core/audit/event';
+import { DECISION_TOKEN } from '../lambda/core/constants';
 import { BridgeError } from '../lambda/core/errors';
 import { parseMode, type BridgeMode, type KillSwitch } from '../lambda/core/kill-switch';
 import { PolicyEngine } from '../lambda/core/policy';
-import { RuntimeConfigSchema, type RuntimeConfig } from '../lambda/core/runtime-config';
+import { DecisionTokenVerifier } from '../lambda/core/tokens';
+import type { RuntimeConfig } from '../lambda/core/runtime-config';
+import type { RequestStore } from '../lambda/core/requests';
 import type { CrmKind } from '../lambda/core/types';
+import { AGENT_ACTIONS_ROUTES, agentActionsHandler } from '../lambda/handlers/agent-actions-routes';
 import { AGENT_ROUTES, agentApiHandler } from '../lambda/handlers/agent-api-routes';
+import { APPROVER_ROUTES, approverApiHandler } from '../lambda/handlers/approver-api-routes';
 import { errorResponse, json, MAX_BODY_BYTES, parseJsonBody } from '../lambda/handlers/http';
 import { startHttpFront, type Route } from './http-front';
 import { startLocalDynamo, startLocalS3 } from './emulators';
 import { startSandboxCrm, type SandboxCrm } from './sandbox-crm';
+import { LocalCrmSecrets, localIncidentRoutes } from './crm-secrets';
+import { LOCAL_PRINCIPALS, localRuntimeConfig } from './local-config';
+import { localStateMachine } from './state-machine';
+import { LocalStepFunctions, withApprovalTimeout } from './step-functions';
 
-export const LOCAL_ACCOUNT = '000000000000';
-const role = (name: string) => `arn:aws:iam::${LOCAL_ACCOUNT}:role/${name}`;
+export { LOCAL_ACCOUNT, LOCAL_PRINCIPALS, localRuntimeConfig } from './local-config';
 
-/** The local identities: each maps to a role ARN sent in the x-bridge-principal header. */
-export const LOCAL_PRINCIPALS = {
-  support: role('support-agent'),
-  sales: role('sales-agent'),
-  approver: role('approver-alice'),
-} as const;
-
-export const LOCAL_TABLES = { requests: 'bridge-requests', vault: 'bridge-vault' } as const;
+export const LOCAL_TABLES = { requests: 'bridge-requests', vault: 'bridge-vault', jti: 'bridge-jti' } as const;
 export const LOCAL_AUDIT_BUCKET = 'bridge-audit';
-
-/** The local deployment: agents matching the shipped example policies. */
-export function localRuntimeConfig(crm: CrmKind): RuntimeConfig {
-  return RuntimeConfigSchema.parse({
-    crm: { kind: crm, instanceHost: '127.0.0.1' },
-    agents: {
-      'support-agent': { principals: [LOCAL_PRINCIPALS.support], actions: ['Read', 'IssueRefund'], team: 'support', territories: ['EMEA', 'NA'], tier: 'gold' },
-      'sales-agent': { principals: [LOCAL_PRINCIPALS.sales], actions: ['Read', 'ProposeCreate', 'ProposeUpdate'], team: 'sales', territories: ['EMEA'], tier: 'standard' },
-    },
-    approvers: { alice: { principals: [LOCAL_PRINCIPALS.approver] } },
-  });
-}
 
 /** The local stand-in for the SSM kill-switch parameter. */
 export class LocalKillSwitch implements KillSwitch {
@@ -61,6 +56,16 @@ export class LocalKillSwitch implements KillSwitch {
   }
   set(mode: BridgeMode): void {
     this.current = mode;
+  }
+}
+
+/** Stands in for the SNS topic and Slack: keeps every notice and tells the operator's console how to decide. */
+export class LocalNotifier implements NotifierPort {
+  readonly notices: ApprovalNotice[] = [];
+  constructor(private readonly log?: (line: string) => void) {}
+  async notify(notice: ApprovalNotice): Promise<void> {
+    this.notices.push(notice);
+    this.log?.(`approval needed: ${notice.summary} — npx bridge approvals show ${notice.requestId} --local-principal ${LOCAL_PRINCIPALS.approver} --endpoint <url>`);
   }
 }
 
@@ -84,6 +89,20 @@ export interface LocalBridgeOptions {
   readonly crmDeadlineMs?: number;
   /** Length of a local digest period; the deployed job's default is 15 minutes. */
   readonly digestPeriodMinutes?: number;
+  /**
+   * Shortens WaitForApproval's timeout in the synthesized definition (tests of the timeout path).
+   * @default the synthesized value, approvals.timeoutMinutes × 60
+   */
+  readonly approvalTimeoutSeconds?: number;
+  /** Where approval notices are logged (npm start prints them). @default not logged */
+  readonly log?: (line: string) => void;
+  /** Adjusts the local deployment's identities (drills and tests, e.g. a principal that is both agent and approver). */
+  readonly config?: (base: RuntimeConfig) => RuntimeConfig;
+  /**
+   * Wraps the state machine's steps (drills and tests, e.g. tampering with a request between IssueDecisionToken and
+   * Execute to show the token refuses it). The steps themselves are the Lambda functions' code.
+   */
+  readonly interceptSteps?: (steps: ApprovalSteps, requests: RequestStore) => ApprovalSteps;
 }
 
 export interface LocalBridge {
@@ -92,10 +111,17 @@ export interface LocalBridge {
   readonly config: RuntimeConfig;
   readonly sandbox: SandboxCrm;
   readonly killSwitch: LocalKillSwitch;
+  /** The CRM integration users' credentials, as Secrets Manager holds them when deployed; `POST /local/rotate-now` rotates them. */
+  readonly crmSecrets: LocalCrmSecrets;
   readonly audit: SwitchableAudit;
   readonly auditStore: S3AuditStore;
   readonly s3Endpoint: string;
   readonly signer: LocalSigner;
+  /** Signs decision tokens (the decision key; a key apart from the digest signer, as deployed). */
+  readonly decisionSigner: LocalSigner;
+  /** The approval state machine (synthesized ASL on aws-local-stepfunctions): executions by request id. */
+  readonly stepFunctions: LocalStepFunctions;
+  readonly notifier: LocalNotifier;
   /** Runs the audit digest job once over the local store, as the scheduled Lambda does. */
   runDigestJob(now?: Date): Promise<DigestJobResult>;
   close(): Promise<void>;
@@ -103,32 +129,57 @@ export interface LocalBridge {
 
 export async function startLocalBridge(options: LocalBridgeOptions = {}): Promise<LocalBridge> {
   const crmKind = options.crm ?? 'salesforce';
-  const config = localRuntimeConfig(crmKind);
+  const config = options.config ? options.config(localRuntimeConfig(crmKind)) : localRuntimeConfig(crmKind);
   const [dynamo, s3, sandbox, bundle] = await Promise.all([
     startLocalDynamo(),
     startLocalS3([LOCAL_AUDIT_BUCKET]),
     startSandboxCrm({ seed: options.seed ?? 1 }),
     readBundleDir(options.policyDir ?? join(__dirname, '..', 'policies')),
   ]);
-  await Promise.all(Object.values(LOCAL_TABLES).map((t) => dynamo.createTable(t)));
-  const readCredentials = sandbox.clients.credentials(crmKind, 'read');
+  await Promise.all(Object.values(LOCAL_TABLES).map((t) => dynamo.createTable(t, { statusIndex: t === LOCAL_TABLES.requests })));
+  const crmSecrets = new LocalCrmSecrets(sandbox, crmKind);
   const killSwitch = new LocalKillSwitch();
   const auditStore = new S3AuditStore({ client: s3.client, bucket: LOCAL_AUDIT_BUCKET });
   const audit = new SwitchableAudit(auditStore);
-  const service = new AgentService({
-    config,
-    policy: PolicyEngine.fromBundles([bundle]),
-    crm: connectorFor(crmKind, { baseUrl: sandbox.url, credentials: async () => readCredentials, deadlineMs: options.crmDeadlineMs ?? 5_000 }),
-    vault: new DynamoDbVault(dynamo.doc, LOCAL_TABLES.vault, new LocalDataKeyProvider(randomBytes(32))),
-    audit,
-    requests: new DynamoDbRequestStore(dynamo.doc, LOCAL_TABLES.requests),
-    killSwitch,
-    hmacKey: randomBytes(32),
+  const policy = PolicyEngine.fromBundles([bundle]);
+  const connector = (user: 'read' | 'write') =>
+    connectorFor(crmKind, { baseUrl: sandbox.url, credentials: crmSecrets.credentials(user), deadlineMs: options.crmDeadlineMs ?? 5_000 });
+  const [reader, writer] = [connector('read'), connector('write')];
+  // One local master key stands in for the data CMK: vault entries, task tokens and approved results.
+  const dataKeys = new LocalDataKeyProvider(randomBytes(32));
+  const sealer = new DataKeySealer(dataKeys);
+  const vault = new DynamoDbVault(dynamo.doc, LOCAL_TABLES.vault, dataKeys);
+  const requests = new DynamoDbRequestStore(dynamo.doc, LOCAL_TABLES.requests);
+  const hmacKey = randomBytes(32);
+  const decisionSigner = new LocalSigner('local-decision-key');
+  const verifier = new DecisionTokenVerifier({
+    keys: { [decisionSigner.keyId]: await decisionSigner.publicKeyPem() },
+    issuer: DECISION_TOKEN.ISSUER,
+    audience: DECISION_TOKEN.AUDIENCE,
+    jtiStore: new DynamoDbJtiStore(dynamo.doc, LOCAL_TABLES.jti),
   });
-  const agentHandler = agentApiHandler(async () => service);
+  const notifier = new LocalNotifier(options.log);
+  const machine = withApprovalTimeout(localStateMachine(), options.approvalTimeoutSeconds);
+  const steps = buildApprovalSteps({
+    config,
+    requests,
+    audit,
+    review: { hmacKey },
+    wait: { sealer, notifier, timeoutSeconds: machine.approvalTimeoutSeconds },
+    token: { policy, signer: decisionSigner },
+    execute: { killSwitch, verifier, writer, reader, vault, sealer, hmacKey },
+  });
+  const stepFunctions = new LocalStepFunctions(machine, options.interceptSteps ? options.interceptSteps(steps, requests) : steps);
+  const agentService = new AgentService({ config, policy, crm: reader, vault, audit, requests, killSwitch, flow: stepFunctions, sealer, hmacKey });
+  const actionsService = new ActionsService({ config, policy, signer: decisionSigner, verifier, writer, vault, audit, killSwitch });
+  const approverService = new ApproverService({ config, policy, requests, audit, killSwitch, sealer, tasks: stepFunctions, crm: reader, hmacKey });
+  const mount = <R extends { method: string; path: string }>(list: readonly R[], handler: Route['handler']): Route[] => list.map((r) => ({ method: r.method, path: r.path, handler }));
   const routes: Route[] = [
-    ...AGENT_ROUTES.map((r) => ({ ...r, handler: agentHandler })),
+    ...mount(AGENT_ROUTES, agentApiHandler(async () => agentService)),
+    ...mount(AGENT_ACTIONS_ROUTES, agentActionsHandler(async () => actionsService)),
+    ...mount(APPROVER_ROUTES, approverApiHandler(async () => approverService)),
     { method: 'POST', path: '/local/kill-switch', handler: localControl((body) => killSwitch.set(parseMode(String(body.mode)))) },
+    ...localIncidentRoutes(crmSecrets, killSwitch, { bucket: LOCAL_AUDIT_BUCKET, endpoint: s3.endpoint }),
   ];
   const front = await startHttpFront(routes, { port: options.port, maxBodyBytes: MAX_BODY_BYTES });
   const signer = new LocalSigner('local-signing-key');
@@ -139,12 +190,17 @@ export async function startLocalBridge(options: LocalBridgeOptions = {}): Promis
     config,
     sandbox,
     killSwitch,
+    crmSecrets,
     audit,
     auditStore,
     s3Endpoint: s3.endpoint,
     signer,
+    decisionSigner,
+    stepFunctions,
+    notifier,
     runDigestJob: (now = new Date()) => runDigestJob({ store: auditStore, signer, config: digestConfig, now }),
     close: async () => {
+      stepFunctions.stop();
       await new Promise<void>((resolve) => front.server.close(() => resolve()));
       await Promise.all([dynamo.stop(), s3.stop(), sandbox.close()]);
     },

@@ -1,15 +1,3 @@
-// aws-local-stepfunctions expects Node >= 22; Node 20 lacks Promise.withResolvers.
-if (typeof (Promise as unknown as { withResolvers?: unknown }).withResolvers !== 'function') {
-  Object.defineProperty(Promise, 'withResolvers', {
-    value: function withResolvers<T>() {
-      let resolve!: (v: T | PromiseLike<T>) => void;
-      let reject!: (e?: unknown) => void;
-      const promise = new Promise<T>((res, rej) => {
-        resolve = res;
-        reject = rej;
-      });
-      return { promise, resolve, reject };
-    },
-  });
-}
+import '../local/promise-with-resolvers';
+
 process.env.CDK_DISABLE_VERSION_CHECK = '1';

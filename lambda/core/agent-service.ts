@@ -1,35 +1,34 @@
 /**
- * The agent read path, as pure orchestration over ports: validate → identify → kill switch →
- * policy → CRM query with the policy's row filter → redaction → untrusted-content handling →
- * output guard → audit (before anything leaves). Adapters are injected; nothing here does I/O.
+ * The agent routes of the proxy, as pure orchestration over ports. Reads: validate → identify → kill switch →
+ * policy → CRM query with the policy's row filter → redaction → untrusted-content handling → output guard → audit
+ * (before anything leaves). Proposals (writes) and reads that need a person are stored and handed to the approval
+ * flow; the agent polls `GET /v1/requests/{id}` and fetches an approved read's result there, once. No I/O here.
  */
-import { buildAuditEvent, type AuditEvent, type AuditEventInput } from './audit/event';
+import { assertFieldsAllowed, writePolicyRequest } from './approvals/actions-policy';
+import type { SealerPort } from './approvals/ports';
+import { ProposeRequestSchema, type BridgeAction } from './approvals/schemas';
+import { audited, type AuditPort, type CallContext, type Trail } from './audited';
 import { BridgeError, isBridgeError } from './errors';
-import { parsePrincipal, PrincipalDirectory } from './identity';
+import { PrincipalDirectory } from './identity';
 import { enforceMode, type KillSwitch } from './kill-switch';
-import type { PolicyDecision, PolicyRequest } from './policy/types';
-import { andFilters, parseQueryRequest, QUERY_LIMITS, type QueryRequest, type StructuredQuery } from './query';
-import { classifyField, DEFAULT_FIELD_POLICY, outputGuard, Redactor } from './redaction';
-import type { VaultEntry } from './redaction';
+import type { PolicyAction, PolicyDecision, PolicyRequest } from './policy/types';
+import { parseQueryRequest, QUERY_LIMITS } from './query';
+import { fieldsTouched, readBody, runRead, type AgentRecord, type CrmReader, type VaultPort } from './read-pipeline';
 import { PENDING_REQUEST_TTL_SECONDS, type RequestRecord, type RequestStore } from './requests';
 import type { AgentRuntime, RuntimeConfig } from './runtime-config';
-import type { CrmRecord, FieldClass, Filter } from './types';
-import { handleUntrusted } from './untrusted';
+import type { CrmObjectType } from './types';
+import { parseOrThrow } from './validation';
 
-/** How long tokenized originals stay re-identifiable. */
-export const VAULT_TTL_SECONDS = 24 * 3600;
+export { VAULT_TTL_SECONDS, type CrmReader, type VaultPort } from './read-pipeline';
+export type { AuditPort, CallContext } from './audited';
 
-export interface CrmReader {
-  query(q: StructuredQuery): Promise<CrmRecord[]>;
-}
 export interface PolicyPort {
   evaluate(req: PolicyRequest): PolicyDecision;
 }
-export interface VaultPort {
-  put(scope: string, entries: VaultEntry[], ttlSeconds: number): Promise<void>;
-}
-export interface AuditPort {
-  write(event: AuditEvent): Promise<void>;
+
+/** Starts the approval flow (a Step Functions execution named by the request id). */
+export interface FlowPort {
+  start(requestId: string): Promise<void>;
 }
 
 export interface AgentServiceDeps {
@@ -40,16 +39,12 @@ export interface AgentServiceDeps {
   readonly audit: AuditPort;
   readonly requests: RequestStore;
   readonly killSwitch: KillSwitch;
+  readonly flow: FlowPort;
+  /** Opens an approved read's sealed result (the data CMK; context binds it to its request). */
+  readonly sealer: SealerPort;
   /** Deployment HMAC key for the `hash` redaction action. */
   readonly hmacKey: Uint8Array;
   readonly now?: () => Date;
-}
-
-export interface CallContext {
-  /** The caller's IAM principal ARN as API Gateway saw it. */
-  readonly callerArn: string | undefined;
-  /** API Gateway's request id: also the bridge's request id. */
-  readonly requestId: string;
 }
 
 export interface ServiceResponse {
@@ -57,37 +52,76 @@ export interface ServiceResponse {
   readonly body: unknown;
 }
 
-/** What one request accumulates for its audit event. */
-interface Trail {
-  agent?: { name: string; profile: AgentRuntime };
-  action: AuditEventInput['action'];
-  query?: QueryRequest;
-  decision?: PolicyDecision;
-  recordIds: string[];
-  redactions: Record<string, number>;
-  injectionFlags: number;
-  outputGuardHits: Record<string, number>;
+export interface Agent {
+  readonly name: string;
+  readonly profile: AgentRuntime;
 }
 
-const FREE_TEXT: FieldClass = 'FREE_TEXT';
-/** Classes whose values the output guard must leave alone when policy lets them through in clear. */
-const PII_CLASSES = new Set<FieldClass>(['EMAIL', 'PHONE', 'PERSON_NAME', 'POSTAL_ADDRESS', 'DATE_OF_BIRTH', 'GOVERNMENT_ID', 'FINANCIAL']);
+export type Intent = 'read' | 'write' | 'status';
+type Grant = AgentRuntime['actions'][number];
 
-const add = (into: Record<string, number>, from: Record<string, number>) => {
-  for (const [k, n] of Object.entries(from)) into[k] = (into[k] ?? 0) + n;
-};
+/** Sealing contexts: a sealed value opens only for the request and the purpose it was sealed for. */
+export const SEAL_PURPOSE = { TASK_TOKEN: 'task-token', READ_RESULT: 'read-result' } as const;
+export const sealContext = (requestId: string, purpose: (typeof SEAL_PURPOSE)[keyof typeof SEAL_PURPOSE]) => ({ requestId, purpose });
 
-/** Every field a query reveals something about: selected, filtered on, or sorted by. */
-function fieldsTouched(q: QueryRequest): string[] {
-  const out = new Set(q.fields);
-  const walk = (f: Filter) => {
-    if ('and' in f) f.and.forEach(walk);
-    else if ('or' in f) f.or.forEach(walk);
-    else out.add(f.field);
-  };
-  if (q.where) walk(q.where);
-  for (const o of q.orderBy ?? []) out.add(o.field);
-  return [...out];
+/** Refuses an agent whose deployment config does not grant the action. */
+export function requireGrant(agent: Agent, grant: Grant): void {
+  if (!agent.profile.actions.includes(grant)) {
+    throw new BridgeError('FORBIDDEN', `agent '${agent.name}' is not granted ${grant} in the deployment config`);
+  }
+}
+
+/** Identity, configured grant and kill switch: the checks every agent call passes first. */
+export async function admitAgent(
+  deps: { readonly config: RuntimeConfig; readonly killSwitch: KillSwitch },
+  directory: PrincipalDirectory,
+  ctx: CallContext,
+  trail: Trail,
+  intent: Intent,
+  grant?: Grant,
+): Promise<Agent> {
+  const name = directory.resolve(ctx.callerArn);
+  if (!name) throw new BridgeError('UNKNOWN_AGENT', 'the caller is not a configured agent');
+  const agent = { name, profile: deps.config.agents[name] };
+  trail.actor = name;
+  enforceMode(await deps.killSwitch.mode(), intent === 'status' ? 'read' : intent);
+  if (grant) requireGrant(agent, grant);
+  return agent;
+}
+
+/** The policy's view of an agent. */
+export const policyAgent = (agent: Agent): PolicyRequest['agent'] => ({
+  id: agent.name,
+  team: agent.profile.team,
+  territories: agent.profile.territories,
+  tier: agent.profile.tier,
+});
+
+/** The error a deny decision becomes. */
+export function deniedError(decision: PolicyDecision): BridgeError {
+  return new BridgeError('POLICY_DENIED', decision.reasons[0]?.text ?? 'no policy permits this request (default deny)', {
+    reasons: decision.reasons,
+    decisionId: decision.decisionId,
+    policyVersion: decision.policyVersion,
+  });
+}
+
+/**
+ * Reads the body before the audited scope opens (the proposal's audit action depends on its `op`); a read failure
+ * is kept and thrown by `take` inside the scope, so it is audited like any other.
+ */
+function readEarly(readJson: () => unknown): { readonly peek: unknown; readonly take: () => unknown } {
+  try {
+    const body = readJson();
+    return { peek: body, take: () => body };
+  } catch (error) {
+    return {
+      peek: undefined,
+      take: () => {
+        throw error;
+      },
+    };
+  }
 }
 
 export class AgentService {
@@ -100,200 +134,188 @@ export class AgentService {
   }
 
   /** `POST /v1/records/query`. `readBody` parses the transport's body (and may throw a typed error). */
-  query(ctx: CallContext, readBody: () => unknown): Promise<ServiceResponse> {
+  query(ctx: CallContext, readJson: () => unknown): Promise<ServiceResponse> {
     return this.audited(ctx, 'Read', async (trail) => {
-      const agent = await this.admit(ctx, trail, 'read');
-      const q = parseQueryRequest(readBody());
-      trail.query = q;
+      const agent = await admitAgent(this.deps, this.directory, ctx, trail, 'read', 'Read');
+      const q = parseQueryRequest(readJson());
+      trail.object = q.object;
+      trail.fields = fieldsTouched(q);
       const limit = q.limit ?? QUERY_LIMITS.defaultLimit;
+      trail.requested = limit;
       const decision = this.deps.policy.evaluate({
-        agent: { id: agent.name, team: agent.profile.team, territories: agent.profile.territories, tier: agent.profile.tier },
+        agent: policyAgent(agent),
         action: 'Read',
         resource: { type: q.object },
-        context: { fields: fieldsTouched(q), recordLimit: limit, crm: this.deps.config.crm.kind, purpose: q.purpose, unmaskedPii: false, now: this.now() },
+        context: { fields: trail.fields, recordLimit: limit, crm: this.deps.config.crm.kind, purpose: q.purpose, unmaskedPii: false, now: this.now() },
       });
       trail.decision = decision;
-      if (decision.decision === 'deny') throw this.denied(decision);
-      if (decision.decision === 'approval_required') return this.park(ctx, agent.name, q, decision);
-
-      const { allowedFields, rowFilter, maxRecords, maskingOverrides } = decision.obligations;
-      const notAllowed = allowedFields ? fieldsTouched(q).filter((f) => !allowedFields.includes(f)) : [];
-      if (notAllowed.length > 0) {
-        throw new BridgeError('POLICY_DENIED', `policy does not allow the field(s) ${notAllowed.join(', ')}`, {
-          fields: notAllowed,
-          decisionId: decision.decisionId,
-          policyVersion: decision.policyVersion,
-        });
+      if (decision.decision === 'deny') throw deniedError(decision);
+      if (decision.decision === 'approval_required') {
+        return this.park(ctx, agent.name, { kind: 'read', action: 'Read', object: q.object, conversationId: q.conversationId, payload: q }, decision);
       }
-      const records = await this.deps.crm.query({
-        object: q.object,
-        fields: q.fields,
-        where: andFilters(q.where, rowFilter),
-        orderBy: q.orderBy,
-        limit: Math.min(limit, maxRecords ?? limit),
-      });
-      const scope = `${agent.name}:${q.conversationId ?? ctx.requestId}`;
-      const redactor = new Redactor({ hmacKey: this.deps.hmacKey, policy: maskingOverrides, scope });
-      const fieldPolicy = { ...DEFAULT_FIELD_POLICY, ...maskingOverrides };
-      const { crm, customFields, untrustedAction } = this.deps.config;
-      const entries: VaultEntry[] = [];
-      const clearValues: string[] = [];
-      const out = records.map((record) => {
-        const redacted = redactor.redactRecord(crm.kind, record, customFields);
-        add(trail.redactions, redacted.counts);
-        entries.push(...redacted.vaultEntries);
-        const fields: Record<string, unknown> = {};
-        for (const [name, value] of Object.entries(redacted.record.fields)) {
-          const cls = classifyField(crm.kind, record.object, name, customFields);
-          if (cls === FREE_TEXT && typeof value === 'string') {
-            const handled = handleUntrusted(value, untrustedAction);
-            if (handled.value.flagged) trail.injectionFlags++;
-            fields[name] = handled.value;
-          } else {
-            if (PII_CLASSES.has(cls) && fieldPolicy[cls] === 'allow' && typeof value === 'string') clearValues.push(value);
-            fields[name] = value;
-          }
-        }
-        trail.recordIds.push(record.id);
-        return { object: record.object, id: record.id, fields };
-      });
-      // The guard scans record contents only: provenance ids and meta are the bridge's own.
-      const guarded = outputGuard(
-        out.map((r) => r.fields),
-        { values: clearValues },
+      const meta = { requestId: ctx.requestId, decisionId: decision.decisionId, policyVersion: decision.policyVersion };
+      const records = await runRead(this.deps, { agent: agent.name, query: q, obligations: decision.obligations, ...meta }, trail);
+      return { status: 200, body: readBody(records, meta, trail) };
+    });
+  }
+
+  /**
+   * `POST /v1/records/propose`: a create or an update of one record. Every write waits for a person, whatever
+   * policy says: allow and approval_required both park the proposal and start the approval flow (202); deny is
+   * POLICY_DENIED, and so is a field outside the policy's allowlist, named up front.
+   */
+  propose(ctx: CallContext, readJson: () => unknown): Promise<ServiceResponse> {
+    const body = readEarly(readJson);
+    // The audit action names the operation asked for; a body without a valid `op` is audited as a create.
+    const auditAction = isObject(body.peek) && body.peek.op === 'update' ? 'ProposeUpdate' : 'ProposeCreate';
+    return this.audited(ctx, auditAction, async (trail) => {
+      const admitted = await admitAgent(this.deps, this.directory, ctx, trail, 'write');
+      const p = parseOrThrow(ProposeRequestSchema, body.take(), 'proposal');
+      const conversation = p.conversationId !== undefined ? { conversationId: p.conversationId } : {};
+      const action: BridgeAction =
+        p.op === 'create'
+          ? { action: 'ProposeCreate', params: { object: p.object, fields: p.fields, ...conversation } }
+          : { action: 'ProposeUpdate', params: { object: p.object, recordId: p.recordId as string, fields: p.fields, ...conversation } };
+      requireGrant(admitted, action.action);
+      trail.object = p.object;
+      trail.fields = Object.keys(p.fields);
+      if (p.recordId !== undefined) trail.recordIds = [p.recordId];
+      const request = writePolicyRequest(admitted, action, this.deps.config.crm.kind, this.now());
+      const decision = this.deps.policy.evaluate(request);
+      trail.decision = decision;
+      if (decision.decision === 'deny') throw deniedError(decision);
+      assertFieldsAllowed(decision, request.context.fields);
+      return this.park(
+        ctx,
+        admitted.name,
+        { kind: 'write', action: action.action, object: p.object, recordId: p.recordId, conversationId: p.conversationId, payload: action.params, reason: p.reason },
+        decision,
       );
-      add(trail.outputGuardHits, guarded.hits);
-      const guardedFields = guarded.value as Record<string, unknown>[];
-      if (entries.length > 0) await this.deps.vault.put(scope, entries, VAULT_TTL_SECONDS);
-      return {
-        status: 200,
-        body: {
-          records: out.map((r, i) => ({ ...r, fields: guardedFields[i] })),
-          meta: {
-            requestId: ctx.requestId,
-            decisionId: decision.decisionId,
-            policyVersion: decision.policyVersion,
-            redactions: trail.redactions,
-            flags: { injection: trail.injectionFlags, outputGuard: trail.outputGuardHits },
-          },
-        },
-      };
     });
   }
 
   /** `GET /v1/requests/{id}`: an agent sees only its own requests; others' do not exist for it. */
   getRequest(ctx: CallContext, requestId: string | undefined): Promise<ServiceResponse> {
     return this.audited(ctx, 'GetRequest', async (trail) => {
-      const agent = await this.admit(ctx, trail, 'status');
+      const agent = await admitAgent(this.deps, this.directory, ctx, trail, 'status');
       const id = requestId ?? '';
       if (!/^[A-Za-z0-9-]{1,128}$/.test(id)) throw new BridgeError('VALIDATION_FAILED', 'request id must be 1–128 letters, digits or dashes');
       const record = await this.deps.requests.get(id);
       if (!record || record.agent !== agent.name || record.expiresAt * 1000 < this.now().getTime()) {
         throw new BridgeError('NOT_FOUND', `no request ${id}`);
       }
+      trail.object = record.object;
+      const status = {
+        requestId: record.requestId,
+        status: record.status,
+        kind: record.kind,
+        action: record.action,
+        object: record.object,
+        createdAt: record.createdAt,
+        decisionId: record.decisionId,
+      };
+      if (record.status === 'completed' && record.kind === 'read') return { status: 200, body: { ...status, result: await this.takeResult(record, trail) } };
+      if (record.writeResult) trail.recordIds = [record.writeResult.recordId];
+      const code = errorCode(record);
       return {
         status: 200,
-        body: { requestId: record.requestId, status: record.status, object: record.object, createdAt: record.createdAt, decisionId: record.decisionId },
+        body: {
+          ...status,
+          ...(record.writeResult ? { writeResult: { op: record.writeResult.op, recordId: record.writeResult.recordId } } : {}),
+          ...(code ? { error: { code } } : {}),
+        },
       };
     });
   }
 
-  /** Identity, configured grant and kill switch: the checks every agent call passes first. */
-  private async admit(ctx: CallContext, trail: Trail, intent: 'read' | 'write' | 'status'): Promise<{ name: string; profile: AgentRuntime }> {
-    const name = this.directory.resolve(ctx.callerArn);
-    if (!name) throw new BridgeError('UNKNOWN_AGENT', 'the caller is not a configured agent');
-    const profile = this.deps.config.agents[name];
-    trail.agent = { name, profile };
-    enforceMode(await this.deps.killSwitch.mode(), intent === 'status' ? 'read' : intent);
-    if (intent !== 'status' && !profile.actions.includes(trail.action as AgentRuntime['actions'][number])) {
-      throw new BridgeError('FORBIDDEN', `agent '${name}' is not granted ${trail.action} in the deployment config`);
+  /**
+   * Hands out an approved read's result once: opens it, then removes it with a conditional update, so of two
+   * concurrent fetches only one gets it. The records handed out are audited by id, like a direct read.
+   */
+  private async takeResult(record: RequestRecord, trail: Trail): Promise<unknown> {
+    const gone = () => new BridgeError('GONE', `the result of request ${record.requestId} was already fetched; it is handed out once`, record.resultFetchedAt ? { fetchedAt: record.resultFetchedAt } : undefined);
+    if (!record.result) throw gone();
+    const result = JSON.parse(await this.deps.sealer.open(record.result, sealContext(record.requestId, SEAL_PURPOSE.READ_RESULT))) as { records?: AgentRecord[] };
+    try {
+      await this.deps.requests.transition(record.requestId, 'completed', 'completed', { resultFetchedAt: this.now().toISOString() }, ['result']);
+    } catch (e) {
+      if (isBridgeError(e) && e.code === 'CONFLICT') throw gone();
+      throw e;
     }
-    return trail.agent;
+    const records = result.records ?? [];
+    trail.recordIds = records.map((r) => r.id);
+    trail.fields = [...new Set(records.flatMap((r) => Object.keys(r.fields)))];
+    return result;
   }
 
-  private denied(decision: PolicyDecision): BridgeError {
-    return new BridgeError('POLICY_DENIED', decision.reasons[0]?.text ?? 'no policy permits this request (default deny)', {
-      reasons: decision.reasons,
-      decisionId: decision.decisionId,
-      policyVersion: decision.policyVersion,
-    });
-  }
-
-  /** Stores a request that needs a person and answers 202. */
-  private async park(ctx: CallContext, agent: string, q: QueryRequest, decision: PolicyDecision): Promise<ServiceResponse> {
+  /**
+   * Stores a request that needs a person, starts the approval flow and answers 202. A flow that cannot start
+   * leaves no request waiting for nobody: the record is marked failed before the error goes back.
+   */
+  private async park(ctx: CallContext, agent: string, req: Parked, decision: PolicyDecision): Promise<ServiceResponse> {
     const now = this.now();
     const record: RequestRecord = {
       requestId: ctx.requestId,
       agent,
-      kind: 'read',
+      ...(ctx.callerArn ? { principalArn: ctx.callerArn } : {}),
+      kind: req.kind,
+      action: req.action,
       status: 'approval_required',
-      object: q.object,
+      object: req.object,
+      ...(req.recordId !== undefined ? { recordId: req.recordId } : {}),
       createdAt: now.toISOString(),
       expiresAt: Math.floor(now.getTime() / 1000) + PENDING_REQUEST_TTL_SECONDS,
       decisionId: decision.decisionId,
       policyVersion: decision.policyVersion,
-      payload: q,
+      reasons: decision.reasons,
+      ...(req.reason !== undefined ? { reason: req.reason } : {}),
+      ...(req.conversationId !== undefined ? { conversationId: req.conversationId } : {}),
+      payload: req.payload,
     };
     await this.deps.requests.create(record);
+    try {
+      await this.deps.flow.start(record.requestId);
+    } catch (e) {
+      const error = { code: 'FLOW_NOT_STARTED', message: 'the approval flow could not be started' };
+      await this.deps.requests.transition(record.requestId, 'approval_required', 'failed', { error, updatedAt: this.now().toISOString() }).catch(() => undefined);
+      throw e;
+    }
     return {
       status: 202,
-      body: { requestId: ctx.requestId, status: 'approval_required', decisionId: decision.decisionId, reasons: decision.reasons },
+      body: {
+        requestId: ctx.requestId,
+        status: 'approval_required',
+        decisionId: decision.decisionId,
+        reasons: decision.reasons,
+        ...(req.kind === 'write' ? { message: 'Every write waits for a person. Poll GET /v1/requests/{id} for the outcome.' } : {}),
+      },
     };
   }
 
-  /**
-   * Runs one call and writes its audit event before the result leaves, whatever the outcome.
-   * If the event cannot be written the caller gets AUDIT_UNAVAILABLE and no data.
-   */
-  private async audited(ctx: CallContext, action: Trail['action'], run: (trail: Trail) => Promise<ServiceResponse>): Promise<ServiceResponse> {
-    const started = this.now().getTime();
-    const trail: Trail = { action, recordIds: [], redactions: {}, injectionFlags: 0, outputGuardHits: {} };
-    let result: ServiceResponse | undefined;
-    let failure: BridgeError | undefined;
-    try {
-      result = await run(trail);
-    } catch (e) {
-      failure = isBridgeError(e) ? e : new BridgeError('INTERNAL', 'The bridge could not complete the request.');
-    }
-    const outcome: AuditEvent['outcome'] = failure
-      ? failure.status === 403 || failure.code === 'BRIDGE_FROZEN'
-        ? 'denied'
-        : failure.status < 500
-          ? 'failed'
-          : 'error'
-      : result?.status === 202
-        ? 'approval_required'
-        : 'allowed';
-    const event = buildAuditEvent({
-      requestId: ctx.requestId,
-      agent: { name: trail.agent?.name ?? 'unknown', ...(ctx.callerArn && parsePrincipal(ctx.callerArn) ? { principalArn: ctx.callerArn } : {}) },
-      action,
-      crm: this.deps.config.crm.kind,
-      ...(trail.query ? { object: trail.query.object } : {}),
-      recordIds: trail.recordIds,
-      fields: trail.query ? fieldsTouched(trail.query) : [],
-      counts: { records: trail.recordIds.length, ...(trail.query ? { requested: trail.query.limit ?? QUERY_LIMITS.defaultLimit } : {}) },
-      ...(trail.decision
-        ? {
-            policy: {
-              version: trail.decision.policyVersion,
-              decisionId: trail.decision.decisionId,
-              decision: trail.decision.decision,
-              reasons: trail.decision.reasons.map((r) => r.policyId),
-            },
-          }
-        : {}),
-      guards: { redactions: trail.redactions, injectionFlags: trail.injectionFlags, outputGuardHits: trail.outputGuardHits },
-      outcome,
-      ...(failure ? { errorCode: failure.code } : {}),
-      latencyMs: this.now().getTime() - started,
-    });
-    try {
-      await this.deps.audit.write(event);
-    } catch {
-      throw new BridgeError('AUDIT_UNAVAILABLE', 'The audit log cannot be written, so no data is returned. Retry later.');
-    }
-    if (failure) throw failure;
-    return result as ServiceResponse;
+  private audited(ctx: CallContext, action: 'Read' | 'GetRequest' | 'ProposeCreate' | 'ProposeUpdate', run: (trail: Trail) => Promise<ServiceResponse>): Promise<ServiceResponse> {
+    return audited({ audit: this.deps.audit, crmKind: this.deps.config.crm.kind, now: this.now }, ctx, action, run);
   }
 }
+
+/** What a parked request stores besides identity and decision. */
+interface Parked {
+  readonly kind: RequestRecord['kind'];
+  readonly action: PolicyAction;
+  readonly object: CrmObjectType;
+  readonly recordId?: string;
+  readonly conversationId?: string;
+  readonly reason?: string;
+  readonly payload: unknown;
+}
+
+/**
+ * Why a request ended without running, as a stable code for the agent: the code only, since messages may name the
+ * approver or carry CRM text.
+ */
+function errorCode(record: RequestRecord): string | undefined {
+  if (record.status === 'rejected') return 'APPROVAL_REJECTED';
+  if (record.status === 'expired') return 'APPROVAL_EXPIRED';
+  return record.status === 'failed' ? (record.error?.code ?? 'INTERNAL') : undefined;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

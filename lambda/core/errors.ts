@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'POLICY_DENIED'
   | 'NOT_FOUND'
   | 'CONFLICT'
+  | 'GONE'
   | 'BRIDGE_FROZEN'
   | 'BRIDGE_READ_ONLY'
   | 'TOKEN_INVALID'
@@ -31,6 +32,8 @@ const STATUS: Record<ErrorCode, number> = {
   POLICY_DENIED: 403,
   NOT_FOUND: 404,
   CONFLICT: 409,
+  /** Something that existed once and was handed out already (an approved read's result is fetched once). */
+  GONE: 410,
   BRIDGE_FROZEN: 503,
   BRIDGE_READ_ONLY: 403,
   TOKEN_INVALID: 401,

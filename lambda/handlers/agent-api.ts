@@ -6,27 +6,26 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { S3AuditStore } from '../adapters/audit-store-s3';
 import { connectorFor, secretsManagerCredentials } from '../adapters/crm';
 import { loadHmacKey } from '../adapters/hmac-key';
 import { SsmKillSwitch } from '../adapters/kill-switch-ssm';
+import { withAuditMetrics } from '../adapters/metrics';
 import { readBundleDir } from '../adapters/policy-files';
 import { DynamoDbRequestStore } from '../adapters/request-store-dynamodb';
+import { DataKeySealer } from '../adapters/sealer';
+import { StepFunctionsFlow } from '../adapters/sfn';
 import { KmsDataKeyProvider } from '../adapters/vault-crypto';
 import { DynamoDbVault } from '../adapters/vault-dynamodb';
 import { AgentService } from '../core/agent-service';
-import { AUDIT_ENV, ENV, VAULT_ENV } from '../core/constants';
+import { APPROVAL_ENV, AUDIT_ENV, ENV, VAULT_ENV } from '../core/constants';
 import { PolicyEngine } from '../core/policy';
 import { parseRuntimeConfig } from '../core/runtime-config';
 import { agentApiHandler } from './agent-api-routes';
-
-function required(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`environment variable ${name} is not set: the stack sets it`);
-  return value;
-}
+import { lazyService, requiredEnv as required } from './api-router';
 
 async function build(): Promise<AgentService> {
   const config = parseRuntimeConfig(process.env[ENV.CONFIG_JSON]);
@@ -41,22 +40,13 @@ async function build(): Promise<AgentService> {
       credentials: secretsManagerCredentials({ secretId: required(ENV.CRM_READ_SECRET_ARN), client: secrets }),
     }),
     vault: new DynamoDbVault(doc, required(VAULT_ENV.TABLE), new KmsDataKeyProvider(new KMSClient({}), required(VAULT_ENV.KMS_KEY_ID))),
-    audit: new S3AuditStore({ client: new S3Client({}), bucket: required(AUDIT_ENV.BUCKET), kmsKeyId: required(AUDIT_ENV.KMS_KEY_ID) }),
+    audit: withAuditMetrics(new S3AuditStore({ client: new S3Client({}), bucket: required(AUDIT_ENV.BUCKET), kmsKeyId: required(AUDIT_ENV.KMS_KEY_ID) })),
     requests: new DynamoDbRequestStore(doc, required(ENV.REQUESTS_TABLE)),
     killSwitch: new SsmKillSwitch(new SSMClient({}), required(ENV.KILL_SWITCH_PARAMETER)),
+    flow: new StepFunctionsFlow(new SFNClient({}), required(APPROVAL_ENV.STATE_MACHINE_ARN)),
+    sealer: new DataKeySealer(new KmsDataKeyProvider(new KMSClient({}), required(APPROVAL_ENV.DATA_KEY_ID))),
     hmacKey,
   });
 }
 
-let service: Promise<AgentService> | undefined;
-
-export const handler = agentApiHandler(() => {
-  // A failed build is retried on the next request rather than cached forever.
-  service ??= build().catch((e: unknown) => {
-    service = undefined;
-    // The caller only sees a generic 500, so the reason (env, config, secret) must reach the function's log.
-    console.error(`agent-api init failed: ${e instanceof Error ? e.message : String(e)}`);
-    throw e;
-  });
-  return service;
-});
+export const handler = agentApiHandler(lazyService('agent-api', build));

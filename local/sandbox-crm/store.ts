@@ -5,6 +5,7 @@
  */
 import type { CrmObjectType, Scalar } from '../../lambda/core/types';
 import { HUBSPOT_OBJECTS } from '../../lambda/core/query/hubspot';
+import { REFUND_FIELDS } from '../../lambda/core/approvals/crm-writes';
 import { seedRecords, type SeedRecord } from './seed';
 import type { LikePart, SoqlFilter } from './soql';
 
@@ -49,6 +50,16 @@ const HS_PROPERTIES: Partial<Record<CrmObjectType, Record<string, string>>> = {
   Task: { Subject: 'hs_task_subject', Description: 'hs_task_body', Status: 'hs_task_status', Priority: 'hs_task_priority', ActivityDate: 'hs_timestamp', Territory__c: 'territory' },
   Note: { Body: 'hs_note_body', CreatedDate: 'hs_timestamp', Territory__c: 'territory' },
 };
+/** Objects a refund may land on (IssueRefund) and the custom fields a deployment adds to them. */
+const REFUND_OBJECTS: readonly CrmObjectType[] = ['Case', 'Account', 'Opportunity'];
+/** Writable fields no seed row carries: the refund fields, and fields the shipped proposal policies allow. */
+const SF_WRITE_FIELDS: Partial<Record<CrmObjectType, string[]>> = {
+  ...Object.fromEntries(REFUND_OBJECTS.map((o) => [o, Object.values(REFUND_FIELDS.salesforce)])),
+  Opportunity: ['NextStep', ...Object.values(REFUND_FIELDS.salesforce)],
+  Task: ['WhatId'],
+};
+const HS_WRITE_FIELDS: Partial<Record<CrmObjectType, string[]>> = Object.fromEntries(REFUND_OBJECTS.map((o) => [o, Object.values(REFUND_FIELDS.hubspot)]));
+
 /** Properties HubSpot returns on every object whether asked or not. */
 export const HS_ALWAYS = ['hs_object_id', 'createdate', 'lastmodifieddate'];
 
@@ -113,10 +124,15 @@ export class SandboxStore {
     return rows;
   }
 
-  /** Every field any seed row carries becomes a known field of its object. */
+  /** Every field any seed row carries becomes a known field of its object, and so do the write path's own fields. */
   private indexFields(): void {
     for (const [object, rows] of this.salesforce) for (const r of rows) for (const k of Object.keys(r)) this.sfFields.get(object)?.add(k);
     for (const [type, rows] of this.hubspot) for (const r of rows) for (const k of Object.keys(r.properties)) this.hsProperties.get(type)?.add(k);
+    for (const [object, fields] of Object.entries(SF_WRITE_FIELDS)) for (const f of fields) this.sfFields.get(object)?.add(f);
+    for (const [object, fields] of Object.entries(HS_WRITE_FIELDS)) {
+      const known = this.hsProperties.get(HUBSPOT_OBJECTS[object as CrmObjectType] ?? '');
+      for (const f of fields) known?.add(f);
+    }
   }
 
   /** Salesforce API names are case-insensitive; returns the canonical spelling or undefined. */

@@ -1,14 +1,19 @@
+import { randomBytes } from 'node:crypto';
+import { DataKeySealer } from '../../lambda/adapters/sealer';
+import { LocalDataKeyProvider } from '../../lambda/adapters/vault-crypto';
 import { QUERY_LIMITS } from '../../lambda/core/query';
-import { AgentService, VAULT_TTL_SECONDS, type AuditPort, type CrmReader, type PolicyPort, type VaultPort } from '../../lambda/core/agent-service';
+import { AgentService, sealContext, SEAL_PURPOSE, VAULT_TTL_SECONDS, type AuditPort, type CrmReader, type FlowPort, type PolicyPort, type VaultPort } from '../../lambda/core/agent-service';
 import type { AuditEvent } from '../../lambda/core/audit/event';
 import { BridgeError } from '../../lambda/core/errors';
 import type { BridgeMode, KillSwitch } from '../../lambda/core/kill-switch';
 import type { Obligations, PolicyDecision, PolicyRequest } from '../../lambda/core/policy/types';
 import type { StructuredQuery } from '../../lambda/core/query';
 import type { VaultEntry } from '../../lambda/core/redaction';
-import { PENDING_REQUEST_TTL_SECONDS, type RequestRecord, type RequestStore } from '../../lambda/core/requests';
+import { PENDING_REQUEST_TTL_SECONDS, type RequestChanges, type RequestRecord, type RequestStatus } from '../../lambda/core/requests';
 import { RuntimeConfigSchema } from '../../lambda/core/runtime-config';
 import type { CrmRecord } from '../../lambda/core/types';
+import { failure } from '../support/failure';
+import { MemoryRequestStore } from '../support/memory-request-store';
 
 const ACCOUNT = '123456789012';
 const SUPPORT_ARN = `arn:aws:sts::${ACCOUNT}:assumed-role/support-agent/session-1`;
@@ -23,7 +28,7 @@ const config = (over: Record<string, unknown> = {}) =>
     agents: {
       'support-agent': { principals: [`arn:aws:iam::${ACCOUNT}:role/support-agent`], actions: ['Read'], team: 'support', territories: ['EMEA'], tier: 'gold' },
       'sales-agent': { principals: [`arn:aws:iam::${ACCOUNT}:role/sales-agent`], actions: ['Read'], team: 'sales', territories: ['NA'], tier: 'standard' },
-      'writer-agent': { principals: [`arn:aws:iam::${ACCOUNT}:role/writer-agent`], actions: ['ProposeCreate'], team: 'ops', territories: [], tier: 'standard' },
+      'writer-agent': { principals: [`arn:aws:iam::${ACCOUNT}:role/writer-agent`], actions: ['ProposeCreate', 'ProposeUpdate'], team: 'ops', territories: [], tier: 'standard' },
     },
     ...over,
   });
@@ -72,14 +77,24 @@ class FakeAudit implements AuditPort {
   }
 }
 
-class FakeRequests implements RequestStore {
-  readonly items = new Map<string, RequestRecord>();
-  async create(record: RequestRecord): Promise<void> {
-    if (this.items.has(record.requestId)) throw new BridgeError('CONFLICT', 'exists');
-    this.items.set(record.requestId, record);
+class FakeRequests extends MemoryRequestStore {
+  /** Makes the next transition lose a race (another caller moved the request first). */
+  loseNextRace = false;
+  async transition(requestId: string, from: RequestStatus | readonly RequestStatus[], to: RequestStatus, changes?: RequestChanges, remove?: readonly (keyof RequestChanges)[]) {
+    if (this.loseNextRace) {
+      this.loseNextRace = false;
+      throw new BridgeError('CONFLICT', `request ${requestId} changed while it was being updated`);
+    }
+    return super.transition(requestId, from, to, changes, remove);
   }
-  async get(requestId: string): Promise<RequestRecord | undefined> {
-    return this.items.get(requestId);
+}
+
+class FakeFlow implements FlowPort {
+  readonly started: string[] = [];
+  failure?: Error;
+  async start(requestId: string): Promise<void> {
+    if (this.failure) throw this.failure;
+    this.started.push(requestId);
   }
 }
 
@@ -98,6 +113,8 @@ function setup(options: { decision?: PolicyDecision; records?: CrmRecord[]; conf
     audit: new FakeAudit(),
     requests: new FakeRequests(),
     killSwitch: new FakeKillSwitch(),
+    flow: new FakeFlow(),
+    sealer: new DataKeySealer(new LocalDataKeyProvider(randomBytes(32))),
   };
   const service = new AgentService({ config: options.config ?? config(), ...ports, hmacKey: HMAC_KEY, now: () => NOW });
   return { service, ...ports };
@@ -467,6 +484,8 @@ describe('AgentService.query: failures fail closed', () => {
       audit: { write: () => gate },
       requests: new FakeRequests(),
       killSwitch: new FakeKillSwitch(),
+      flow: new FakeFlow(),
+      sealer: new DataKeySealer(new LocalDataKeyProvider(randomBytes(32))),
       hmacKey: HMAC_KEY,
     });
     let answered = false;
@@ -510,6 +529,7 @@ describe('AgentService.getRequest', () => {
     requestId: 'req-pending',
     agent: 'support-agent',
     kind: 'read',
+    action: 'Read',
     status: 'approval_required',
     object: 'Contact',
     createdAt: NOW.toISOString(),
@@ -529,7 +549,7 @@ describe('AgentService.getRequest', () => {
     // Assess
     expect(result).toEqual({
       status: 200,
-      body: { requestId: 'req-pending', status: 'approval_required', object: 'Contact', createdAt: NOW.toISOString(), decisionId: 'decision-x' },
+      body: { requestId: 'req-pending', status: 'approval_required', kind: 'read', action: 'Read', object: 'Contact', createdAt: NOW.toISOString(), decisionId: 'decision-x' },
     });
     expect(audit.events[0]).toMatchObject({ action: 'GetRequest', outcome: 'allowed', agent: { name: 'support-agent' } });
   });
@@ -589,5 +609,286 @@ describe('AgentService.getRequest', () => {
     const error = await rejection(service.getRequest(ctx(`arn:aws:iam::${ACCOUNT}:user/intruder`), 'req-pending'));
     // Assess
     expect(error.code).toBe('UNKNOWN_AGENT');
+  });
+});
+
+describe('AgentService.propose', () => {
+  const proposal = (over: Record<string, unknown> = {}) => () => ({
+    object: 'Task',
+    op: 'create',
+    fields: { Subject: 'Call back about the renewal', Description: 'Reach {PERSON_1} at {EMAIL_1}' },
+    reason: 'The customer asked for a call',
+    conversationId: 'conv-7',
+    ...over,
+  });
+  const update = proposal({ object: 'Opportunity', op: 'update', recordId: '006A', fields: { NextStep: 'Send the quote' } });
+  const allowTasks = decision('allow', { allowedFields: ['Subject', 'Description', 'NextStep'] });
+
+  it('parks an allowed create for a person: 202, the action stored as a pending write, the flow started', async () => {
+    // Prepare
+    const { service, requests, flow, crm } = setup({ decision: allowTasks });
+    // Act
+    const result = await service.propose(ctx(WRITER_ARN, 'req-p1'), proposal());
+    // Assess
+    expect(result.status).toBe(202);
+    expect(result.body).toMatchObject({ requestId: 'req-p1', status: 'approval_required', decisionId: 'decision-allow', message: expect.stringContaining('waits for a person') });
+    expect(requests.items.get('req-p1')).toMatchObject({
+      agent: 'writer-agent',
+      principalArn: WRITER_ARN,
+      kind: 'write',
+      action: 'ProposeCreate',
+      status: 'approval_required',
+      object: 'Task',
+      reason: 'The customer asked for a call',
+      conversationId: 'conv-7',
+      payload: { object: 'Task', fields: { Subject: 'Call back about the renewal', Description: 'Reach {PERSON_1} at {EMAIL_1}' }, conversationId: 'conv-7' },
+      expiresAt: NOW.getTime() / 1000 + PENDING_REQUEST_TTL_SECONDS,
+    });
+    expect(flow.started).toEqual(['req-p1']);
+    expect(crm.queries).toHaveLength(0);
+  });
+
+  it('parks an approval_required update the same way and records the target record', async () => {
+    // Prepare
+    const { service, requests, flow } = setup({ decision: decision('approval_required', { allowedFields: ['NextStep'] }) });
+    // Act
+    const result = await service.propose(ctx(WRITER_ARN, 'req-p2'), update);
+    // Assess
+    expect(result.status).toBe(202);
+    expect(requests.items.get('req-p2')).toMatchObject({ action: 'ProposeUpdate', object: 'Opportunity', recordId: '006A', payload: { object: 'Opportunity', recordId: '006A', fields: { NextStep: 'Send the quote' } } });
+    expect(flow.started).toEqual(['req-p2']);
+  });
+
+  it('asks policy about the written field names, one record, the action and its purpose code', async () => {
+    // Prepare
+    const { service, policy } = setup({ decision: allowTasks });
+    // Act
+    await service.propose(ctx(WRITER_ARN), update);
+    // Assess
+    expect(policy.asked[0]).toEqual({
+      agent: { id: 'writer-agent', team: 'ops', territories: [], tier: 'standard' },
+      action: 'ProposeUpdate',
+      resource: { type: 'Opportunity', id: '006A' },
+      context: { fields: ['NextStep'], recordLimit: 1, crm: 'salesforce', purpose: 'propose-update', unmaskedPii: false, now: NOW },
+    });
+  });
+
+  it('audits the proposal by action, object, record and field names, never its values', async () => {
+    // Prepare
+    const { service, audit } = setup({ decision: allowTasks });
+    // Act
+    await service.propose(ctx(WRITER_ARN, 'req-p3'), update);
+    // Assess
+    const event = audit.events[0];
+    expect(event).toMatchObject({ action: 'ProposeUpdate', outcome: 'approval_required', object: 'Opportunity', recordIds: ['006A'], fields: ['NextStep'], policy: { decision: 'allow' } });
+    expect(JSON.stringify(event)).not.toContain('Send the quote');
+  });
+
+  it('refuses a denied proposal with 403 POLICY_DENIED, stores nothing and audits it as denied', async () => {
+    // Prepare
+    const { service, requests, flow, audit } = setup({ decision: decision('deny') });
+    // Act
+    const error = await failure(service.propose(ctx(WRITER_ARN), proposal()));
+    // Assess
+    expect(error).toMatchObject({ code: 'POLICY_DENIED', status: 403 });
+    expect(requests.items.size).toBe(0);
+    expect(flow.started).toHaveLength(0);
+    expect(audit.events[0]).toMatchObject({ action: 'ProposeCreate', outcome: 'denied', errorCode: 'POLICY_DENIED', policy: { decision: 'deny' } });
+  });
+
+  it('refuses up front, naming them, the fields outside the policy allowlist', async () => {
+    // Prepare
+    const { service, requests, flow } = setup({ decision: decision('approval_required', { allowedFields: ['Subject'] }) });
+    // Act
+    const error = await failure(service.propose(ctx(WRITER_ARN), proposal()));
+    // Assess
+    expect(error).toMatchObject({ code: 'POLICY_DENIED', status: 403, details: { fields: ['Description'] } });
+    expect(error.message).toContain('Description');
+    expect(requests.items.size).toBe(0);
+    expect(flow.started).toHaveLength(0);
+  });
+
+  it('refuses a field the CRM maintains itself, whatever policy says', async () => {
+    // Prepare
+    const { service, policy } = setup({ decision: decision('allow') });
+    // Act
+    const error = await failure(service.propose(ctx(WRITER_ARN), proposal({ fields: { Subject: 'x', CreatedDate: '2020-01-01' } })));
+    // Assess
+    expect(error).toMatchObject({ code: 'FORBIDDEN', details: { fields: ['CreatedDate'] } });
+    expect(policy.asked).toHaveLength(0);
+  });
+
+  it.each([
+    { mode: 'read-only' as const, code: 'BRIDGE_READ_ONLY' },
+    { mode: 'frozen' as const, code: 'BRIDGE_FROZEN' },
+  ])('refuses proposals while the bridge is $mode, before policy is asked', async ({ mode, code }) => {
+    // Prepare
+    const { service, killSwitch, policy, requests, audit } = setup({ decision: allowTasks });
+    killSwitch.current = mode;
+    // Act
+    const error = await failure(service.propose(ctx(WRITER_ARN), proposal()));
+    // Assess
+    expect(error.code).toBe(code);
+    expect(policy.asked).toHaveLength(0);
+    expect(requests.items.size).toBe(0);
+    expect(audit.events[0]).toMatchObject({ outcome: 'denied', errorCode: code });
+  });
+
+  it('refuses an agent not granted the operation in the deployment config', async () => {
+    // Prepare
+    const { service, policy } = setup({ decision: allowTasks });
+    // Act
+    const error = await failure(service.propose(ctx(SUPPORT_ARN), proposal()));
+    // Assess
+    expect(error).toMatchObject({ code: 'FORBIDDEN', status: 403 });
+    expect(policy.asked).toHaveLength(0);
+  });
+
+  it.each([
+    { name: 'an update without recordId', body: proposal({ op: 'update' }), action: 'ProposeUpdate' },
+    { name: 'a create with a recordId', body: proposal({ recordId: '00TA' }), action: 'ProposeCreate' },
+    { name: 'no reason', body: proposal({ reason: '' }), action: 'ProposeCreate' },
+    { name: 'an unknown key', body: proposal({ extra: 1 }), action: 'ProposeCreate' },
+    { name: 'no fields', body: proposal({ fields: {} }), action: 'ProposeCreate' },
+  ])('rejects $name with VALIDATION_FAILED, audited as failed under $action', async ({ body: b, action }) => {
+    // Prepare
+    const { service, audit, requests } = setup({ decision: allowTasks });
+    // Act
+    const error = await failure(service.propose(ctx(WRITER_ARN), b));
+    // Assess
+    expect(error.code).toBe('VALIDATION_FAILED');
+    expect(requests.items.size).toBe(0);
+    expect(audit.events[0]).toMatchObject({ action, outcome: 'failed', errorCode: 'VALIDATION_FAILED' });
+  });
+
+  it('audits a body that cannot be read with its own code', async () => {
+    // Prepare
+    const { service, audit } = setup({ decision: allowTasks });
+    // Act
+    const error = await failure(
+      service.propose(ctx(WRITER_ARN), () => {
+        throw new BridgeError('BODY_TOO_LARGE', 'too big');
+      }),
+    );
+    // Assess
+    expect(error.code).toBe('BODY_TOO_LARGE');
+    expect(audit.events[0]).toMatchObject({ action: 'ProposeCreate', outcome: 'failed', errorCode: 'BODY_TOO_LARGE', agent: { name: 'writer-agent' } });
+  });
+
+  it('marks the stored proposal failed when the approval flow cannot start, so nothing waits for nobody', async () => {
+    // Prepare
+    const { service, flow, requests } = setup({ decision: allowTasks });
+    flow.failure = new Error('StartExecution throttled');
+    // Act
+    const error = await failure(service.propose(ctx(WRITER_ARN, 'req-p4'), proposal()));
+    // Assess
+    expect(error.code).toBe('INTERNAL');
+    expect(requests.items.get('req-p4')).toMatchObject({ status: 'failed', error: { code: 'FLOW_NOT_STARTED' } });
+  });
+});
+
+describe('AgentService.getRequest: outcomes', () => {
+  const base = (over: Partial<RequestRecord>): RequestRecord => ({
+    requestId: 'req-done',
+    agent: 'support-agent',
+    kind: 'read',
+    action: 'Read',
+    status: 'completed',
+    object: 'Contact',
+    createdAt: NOW.toISOString(),
+    expiresAt: NOW.getTime() / 1000 + 600,
+    decisionId: 'decision-x',
+    policyVersion: 'v-test-1',
+    payload: {},
+    ...over,
+  });
+  const resultBody = {
+    records: [
+      { object: 'Contact', id: '003A', fields: { Id: '003A', Email: '{EMAIL_1}' } },
+      { object: 'Contact', id: '003B', fields: { Id: '003B', Phone: '{PHONE_1}' } },
+    ],
+    meta: { requestId: 'req-done', decisionId: 'decision-y', policyVersion: 'v-test-1', redactions: { EMAIL: 1, PHONE: 1 }, flags: { injection: 0, outputGuard: {} } },
+  };
+
+  async function completedRead(s: ReturnType<typeof setup>, requestId = 'req-done') {
+    const result = await s.sealer.seal(JSON.stringify(resultBody), sealContext(requestId, SEAL_PURPOSE.READ_RESULT));
+    await s.requests.create(base({ requestId, result }));
+  }
+
+  it("hands an approved read's result out once, removes it from the record and audits the records by id", async () => {
+    // Prepare
+    const s = setup();
+    await completedRead(s);
+    // Act
+    const result = await s.service.getRequest(ctx(SUPPORT_ARN, 'req-fetch'), 'req-done');
+    // Assess
+    expect(result.body).toMatchObject({ requestId: 'req-done', status: 'completed', result: resultBody });
+    const stored = s.requests.items.get('req-done');
+    expect(stored?.result).toBeUndefined();
+    expect(stored?.resultFetchedAt).toBe(NOW.toISOString());
+    expect(s.audit.events[0]).toMatchObject({ action: 'GetRequest', outcome: 'allowed', object: 'Contact', recordIds: ['003A', '003B'] });
+    expect([...s.audit.events[0].fields].sort()).toEqual(['Email', 'Id', 'Phone']);
+  });
+
+  it('answers a second fetch with 410 GONE and the time of the first', async () => {
+    // Prepare
+    const s = setup();
+    await completedRead(s);
+    await s.service.getRequest(ctx(), 'req-done');
+    // Act
+    const error = await failure(s.service.getRequest(ctx(), 'req-done'));
+    // Assess
+    expect(error).toMatchObject({ code: 'GONE', status: 410, details: { fetchedAt: NOW.toISOString() } });
+    expect(s.audit.events[1]).toMatchObject({ outcome: 'failed', errorCode: 'GONE' });
+  });
+
+  it('gives the result to only one of two fetches racing for it', async () => {
+    // Prepare
+    const s = setup();
+    await completedRead(s);
+    s.requests.loseNextRace = true;
+    // Act
+    const error = await failure(s.service.getRequest(ctx(), 'req-done'));
+    // Assess
+    expect(error.code).toBe('GONE');
+    expect(JSON.stringify(error.toBody())).not.toContain('003A');
+  });
+
+  it('does not open a result sealed for another request', async () => {
+    // Prepare
+    const s = setup();
+    const sealedElsewhere = await s.sealer.seal(JSON.stringify(resultBody), sealContext('req-other', SEAL_PURPOSE.READ_RESULT));
+    await s.requests.create(base({ result: sealedElsewhere }));
+    // Act
+    const error = await failure(s.service.getRequest(ctx(), 'req-done'));
+    // Assess
+    expect(error.code).toBe('INTERNAL');
+    expect(s.requests.items.get('req-done')?.result).toBeDefined();
+  });
+
+  it("shows a completed write's outcome: operation and record id", async () => {
+    // Prepare
+    const s = setup();
+    await s.requests.create(base({ agent: 'writer-agent', kind: 'write', action: 'ProposeCreate', object: 'Task', writeResult: { op: 'create', recordId: '00TNEW' } }));
+    // Act
+    const result = await s.service.getRequest(ctx(WRITER_ARN), 'req-done');
+    // Assess
+    expect(result.body).toMatchObject({ status: 'completed', kind: 'write', writeResult: { op: 'create', recordId: '00TNEW' } });
+    expect(s.audit.events[0].recordIds).toEqual(['00TNEW']);
+  });
+
+  it.each([
+    { status: 'rejected' as const, error: undefined, code: 'APPROVAL_REJECTED' },
+    { status: 'expired' as const, error: undefined, code: 'APPROVAL_EXPIRED' },
+    { status: 'failed' as const, error: { code: 'TOKEN_INVALID', message: 'issued to someone else by alice' }, code: 'TOKEN_INVALID' },
+  ])('gives a $status request its stable error code and nothing of the message', async ({ status, error, code }) => {
+    // Prepare
+    const s = setup();
+    await s.requests.create(base({ status, ...(error ? { error } : {}) }));
+    // Act
+    const result = await s.service.getRequest(ctx(), 'req-done');
+    // Assess
+    expect(result.body).toMatchObject({ status, error: { code } });
+    expect(JSON.stringify(result.body)).not.toContain('alice');
   });
 });

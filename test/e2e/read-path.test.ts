@@ -2,35 +2,8 @@
  * The agent read path end to end over HTTP: the local runtime (same handler and service as
  * the Lambda) against the sandbox CRM, dynalite and s3rver, in Salesforce and HubSpot modes.
  */
-import { LOCAL_PRINCIPAL_HEADER } from '../../local/http-front';
 import { LOCAL_PRINCIPALS, startLocalBridge, type LocalBridge } from '../../local/runtime';
-import { parseAuditEvent, type AuditEvent } from '../../lambda/core/audit/event';
-
-interface Reply {
-  status: number;
-  body: { error?: { code: string; message: string; details?: Record<string, unknown> }; [k: string]: unknown };
-  requestId: string;
-}
-
-async function call(bridge: LocalBridge, path: string, init: { body?: string | object; principal?: string; method?: string; contentType?: string } = {}): Promise<Reply> {
-  const headers: Record<string, string> = { 'content-type': init.contentType ?? 'application/json' };
-  if (init.principal !== undefined) headers[LOCAL_PRINCIPAL_HEADER] = init.principal;
-  const res = await fetch(bridge.url + path, {
-    method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
-    headers,
-    body: typeof init.body === 'object' ? JSON.stringify(init.body) : init.body,
-  });
-  return { status: res.status, body: (await res.json()) as Reply['body'], requestId: res.headers.get('x-request-id') ?? '' };
-}
-
-async function auditEvent(bridge: LocalBridge, requestId: string): Promise<AuditEvent> {
-  for await (const o of bridge.auditStore.list('events/')) {
-    const bytes = await bridge.auditStore.get(o.key, o.versionId);
-    const parsed = parseAuditEvent(Buffer.from(bytes ?? new Uint8Array()).toString('utf8'));
-    if (parsed.ok && parsed.event.requestId === requestId) return parsed.event;
-  }
-  throw new Error(`no audit event for request ${requestId}`);
-}
+import { auditEvent, call } from '../support/local-http';
 
 const MODES = [
   { crm: 'salesforce' as const, contactFields: ['Id', 'FirstName', 'LastName', 'Email', 'Phone'], caseFields: ['Id', 'Subject', 'Description'], territory: 'Territory__c', name: 'LastName' },

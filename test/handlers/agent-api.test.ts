@@ -5,16 +5,19 @@
  * failed builds first (each is retried), then calls against the one built service.
  */
 import { join } from 'node:path';
-import { GenerateDataKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { DecryptCommand, GenerateDataKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { parseAuditEvent, type AuditEvent } from '../../lambda/core/audit/event';
-import { AUDIT_ENV, ENV, VAULT_ENV } from '../../lambda/core/constants';
+import { DataKeySealer } from '../../lambda/adapters/sealer';
+import { sealContext, SEAL_PURPOSE } from '../../lambda/core/agent-service';
+import { APPROVAL_ENV, AUDIT_ENV, ENV, VAULT_ENV } from '../../lambda/core/constants';
 import { handler } from '../../lambda/handlers/agent-api';
 import { startSandboxCrm, type SandboxCrm } from '../../local/sandbox-crm';
 
@@ -25,10 +28,16 @@ const SUPPORT_SESSION = `arn:aws:sts::${ACCOUNT}:assumed-role/support-agent/agen
 const SECRETS = { hmac: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:hmac', crmRead: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:crm-read' };
 const AUDIT_KEY = 'arn:aws:kms:eu-west-1:123456789012:key/audit';
 const VAULT_KEY = 'arn:aws:kms:eu-west-1:123456789012:key/data';
+const STATE_MACHINE = 'arn:aws:states:eu-west-1:123456789012:stateMachine:approvals';
+const SALES_ROLE = `arn:aws:iam::${ACCOUNT}:role/sales-agent`;
+const SALES_SESSION = `arn:aws:sts::${ACCOUNT}:assumed-role/sales-agent/agent-run-2`;
 
 const RUNTIME_CONFIG = {
   crm: { kind: 'salesforce', instanceHost: CRM_HOST },
-  agents: { 'support-agent': { principals: [SUPPORT_ROLE], actions: ['Read'], team: 'support', territories: ['EMEA'], tier: 'gold' } },
+  agents: {
+    'support-agent': { principals: [SUPPORT_ROLE], actions: ['Read'], team: 'support', territories: ['EMEA'], tier: 'gold' },
+    'sales-agent': { principals: [SALES_ROLE], actions: ['Read', 'ProposeCreate', 'ProposeUpdate'], team: 'sales', territories: ['EMEA'], tier: 'standard' },
+  },
 };
 
 const FULL_ENV: Record<string, string> = {
@@ -43,6 +52,8 @@ const FULL_ENV: Record<string, string> = {
   [VAULT_ENV.KMS_KEY_ID]: VAULT_KEY,
   [AUDIT_ENV.BUCKET]: 'audit-bucket',
   [AUDIT_ENV.KMS_KEY_ID]: AUDIT_KEY,
+  [APPROVAL_ENV.STATE_MACHINE_ARN]: STATE_MACHINE,
+  [APPROVAL_ENV.DATA_KEY_ID]: VAULT_KEY,
 };
 
 const ssm = mockClient(SSMClient);
@@ -50,6 +61,7 @@ const secrets = mockClient(SecretsManagerClient);
 const doc = mockClient(DynamoDBDocumentClient);
 const s3 = mockClient(S3Client);
 const kms = mockClient(KMSClient);
+const sfn = mockClient(SFNClient);
 
 let sandbox: SandboxCrm;
 let requestCounter = 0;
@@ -89,6 +101,7 @@ function mockAwsHealthy(): void {
   doc.on(BatchWriteCommand).resolves({ UnprocessedItems: {} });
   kms.on(GenerateDataKeyCommand).resolves({ Plaintext: new Uint8Array(32).fill(1), CiphertextBlob: new Uint8Array(64).fill(2), KeyId: VAULT_KEY });
   s3.on(PutObjectCommand).resolves({});
+  sfn.on(StartExecutionCommand).resolves({ executionArn: `${STATE_MACHINE}:x`, startDate: new Date() });
 }
 
 beforeAll(async () => {
@@ -102,7 +115,7 @@ afterAll(async () => {
   await sandbox.close();
 });
 beforeEach(() => {
-  for (const m of [ssm, secrets, doc, s3, kms]) m.reset();
+  for (const m of [ssm, secrets, doc, s3, kms, sfn]) m.reset();
   process.env = { ...savedEnv, ...FULL_ENV };
 });
 
@@ -207,7 +220,7 @@ describe('agent-api handler: with its adapters built', () => {
     expect(auditedEvents()[0]).toMatchObject({ outcome: 'failed', errorCode: 'VALIDATION_FAILED' });
   });
 
-  it('answers an over-limit read with 202 and stores the pending request in DynamoDB', async () => {
+  it('answers an over-limit read with 202, stores the pending request in DynamoDB and starts its approval flow', async () => {
     // Prepare
     mockAwsHealthy();
     doc.on(BatchWriteCommand).rejects(new Error('the vault must not be touched'));
@@ -216,8 +229,49 @@ describe('agent-api handler: with its adapters built', () => {
     const response = await handler(apiEvent({ body: { ...contactQuery, limit: 50 } }));
     // Assess
     expect(response.statusCode).toBe(202);
+    const { requestId } = JSON.parse(response.body) as { requestId: string };
     expect(JSON.parse(response.body)).toMatchObject({ status: 'approval_required' });
     expect(doc).toHaveReceivedCommandWith(PutCommand, { TableName: 'requests', ConditionExpression: 'attribute_not_exists(#pk)' });
+    expect(sfn).toHaveReceivedCommandWith(StartExecutionCommand, { stateMachineArn: STATE_MACHINE, name: requestId, input: JSON.stringify({ requestId }) });
+  });
+
+  it('serves POST /v1/records/propose: the proposal is stored and its approval flow started (202)', async () => {
+    // Prepare
+    mockAwsHealthy();
+    doc.on(PutCommand).resolves({});
+    const proposal = { object: 'Task', op: 'create', fields: { Subject: 'Call back' }, reason: 'asked for a call' };
+    // Act
+    const response = await handler(apiEvent({ resource: '/v1/records/propose', body: proposal, callerArn: SALES_SESSION }));
+    // Assess
+    expect(response.statusCode).toBe(202);
+    const { requestId } = JSON.parse(response.body) as { requestId: string };
+    const stored = doc.commandCalls(PutCommand)[0].args[0].input.Item as { record: Record<string, unknown> };
+    expect(stored.record).toMatchObject({ requestId, agent: 'sales-agent', kind: 'write', action: 'ProposeCreate', status: 'approval_required' });
+    expect(sfn).toHaveReceivedCommandWith(StartExecutionCommand, { name: requestId });
+    expect(auditedEvents()[0]).toMatchObject({ action: 'ProposeCreate', outcome: 'approval_required' });
+  });
+
+  it("hands out an approved read's result once, opened with the data key under the request's encryption context", async () => {
+    // Prepare
+    mockAwsHealthy();
+    const dataKey = new Uint8Array(32).fill(4);
+    const wrapped = new Uint8Array(48).fill(8);
+    const sealer = new DataKeySealer({ generate: async () => ({ plaintext: dataKey, wrapped }), unwrap: async () => dataKey });
+    const result = { records: [{ object: 'Contact', id: '003X', fields: { Id: '003X', Email: '{EMAIL_1}' } }], meta: {} };
+    const sealed = await sealer.seal(JSON.stringify(result), sealContext('req-read', SEAL_PURPOSE.READ_RESULT));
+    const record = { requestId: 'req-read', agent: 'support-agent', kind: 'read', action: 'Read', status: 'completed', object: 'Contact', createdAt: '2025-01-01T00:00:00.000Z', expiresAt: Math.floor(Date.now() / 1000) + 600, decisionId: 'd-1', policyVersion: 'v', payload: {}, result: sealed };
+    doc.on(GetCommand, { TableName: 'requests' }).resolves({ Item: { record, version: 3 } });
+    doc.on(PutCommand).resolves({});
+    kms.on(DecryptCommand, { KeyId: VAULT_KEY, EncryptionContext: { requestId: 'req-read', purpose: 'read-result' } }).resolves({ Plaintext: dataKey });
+    // Act
+    const response = await handler(apiEvent({ method: 'GET', resource: '/v1/requests/{id}', pathParameters: { id: 'req-read' } }));
+    // Assess
+    expect(response.statusCode).toBe(200);
+    expect(JSON.parse(response.body)).toMatchObject({ status: 'completed', result });
+    const put = doc.commandCalls(PutCommand)[0].args[0].input;
+    expect(put).toMatchObject({ ConditionExpression: '#version = :version', ExpressionAttributeValues: { ':version': 3 } });
+    expect((put.Item as { record: Record<string, unknown> }).record.result).toBeUndefined();
+    expect((put.Item as { record: Record<string, unknown> }).record.resultFetchedAt).toEqual(expect.any(String));
   });
 
   it("shows an agent its own request's status from DynamoDB", async () => {

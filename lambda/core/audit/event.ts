@@ -4,26 +4,26 @@
  * contents: every string is constrained to an identifier shape, so free text, e-mail
  * addresses and anything with spaces are rejected by the schema itself.
  */
+import * as z from 'zod/mini';
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
 import { AGENT_ACTIONS, CRM_KINDS, CRM_OBJECT_TYPES } from '../constants';
 import { BridgeError } from '../errors';
+import '../validation';  // zod's English messages
 
 export const AUDIT_SCHEMA_VERSION = 1;
 
 /** Ids, tokens and names: no whitespace, no '@', bounded — so no sentence, e-mail or note fits. */
 const IDENT = /^[A-Za-z0-9][A-Za-z0-9_.:/+=,-]*$/;
-const ident = (max: number) => z.string().min(1).max(max).regex(IDENT, 'must be an identifier (no spaces, no "@")');
+const ident = (max: number) => z.string().check(z.minLength(1), z.maxLength(max), z.regex(IDENT, 'must be an identifier (no spaces, no "@")'));
 /** CRM field API names: Salesforce `Foo__c`, `Account.Name`; HubSpot `hs_lead_status`. */
-const fieldName = z.string().min(1).max(80).regex(/^[A-Za-z][A-Za-z0-9_.]*$/, 'must be a field API name');
+const fieldName = z.string().check(z.minLength(1), z.maxLength(80), z.regex(/^[A-Za-z][A-Za-z0-9_.]*$/, 'must be a field API name'));
 /** IAM/STS principal ARN (the local runtime uses the same shape for its header identities). */
 const principalArn = z
   .string()
-  .max(512)
-  .regex(/^arn:aws[a-z-]*:(iam|sts)::\d{12}:[A-Za-z0-9+=,.@_/-]+$/, 'must be an IAM or STS principal ARN');
-const count = z.number().int().min(0);
+  .check(z.maxLength(512), z.regex(/^arn:aws[a-z-]*:(iam|sts)::\d{12}:[A-Za-z0-9+=,.@_/-]+$/, 'must be an IAM or STS principal ARN'));
+const count = z.int().check(z.minimum(0));
 /** Guard counters keyed by entity type (EMAIL, US_SSN, …): counts only, never the matched text. */
-const countsByType = z.record(z.string().regex(/^[A-Z][A-Z0-9_]{0,39}$/, 'must be an entity type name'), count);
+const countsByType = z.record(z.string().check(z.regex(/^[A-Z][A-Z0-9_]{0,39}$/, 'must be an entity type name')), count);
 const isoTime = z.iso.datetime({ offset: false, precision: 3 });
 
 /** Agent actions plus the events of the approval flow. */
@@ -59,36 +59,40 @@ export const AuditEventSchema = z.strictObject({
   time: isoTime,
   requestId: ident(128),
   /** `principalArn` is absent only when the caller presented no IAM principal at all. */
-  agent: z.strictObject({ name: ident(64), principalArn: principalArn.optional() }),
+  agent: z.strictObject({ name: ident(64), principalArn: z.optional(principalArn) }),
   action: z.enum(AUDIT_ACTIONS),
-  crm: z.enum(CRM_KINDS).optional(),
-  object: z.enum(CRM_OBJECT_TYPES).optional(),
-  recordIds: z.array(ident(64)).max(10_000),
-  fields: z.array(fieldName).max(500),
-  counts: z.strictObject({ records: count, requested: count.optional(), returned: count.optional() }),
+  crm: z.optional(z.enum(CRM_KINDS)),
+  object: z.optional(z.enum(CRM_OBJECT_TYPES)),
+  recordIds: z.array(ident(64)).check(z.maxLength(10_000)),
+  fields: z.array(fieldName).check(z.maxLength(500)),
+  counts: z.strictObject({ records: count, requested: z.optional(count), returned: z.optional(count) }),
   /** Absent when the request was refused before policy was asked (bad input, unknown caller, kill switch). */
-  policy: z.strictObject({
-    version: ident(128),
-    decisionId: ident(128),
-    decision: z.enum(POLICY_DECISIONS),
-    reasons: z.array(ident(128)).max(50),
-  }).optional(),
+  policy: z.optional(
+    z.strictObject({
+      version: ident(128),
+      decisionId: ident(128),
+      decision: z.enum(POLICY_DECISIONS),
+      reasons: z.array(ident(128)).check(z.maxLength(50)),
+    }),
+  ),
   guards: z.strictObject({ redactions: countsByType, injectionFlags: count, outputGuardHits: countsByType }),
   outcome: z.enum(AUDIT_OUTCOMES),
   /** A BridgeError code (lambda/core/errors.ts) when the outcome is failed or error. */
-  errorCode: z.string().regex(/^[A-Z][A-Z_]{0,63}$/).optional(),
-  latencyMs: z.number().min(0),
-  approval: z
-    .strictObject({
+  errorCode: z.optional(z.string().check(z.regex(/^[A-Z][A-Z_]{0,63}$/))),
+  latencyMs: z.number().check(z.minimum(0)),
+  approval: z.optional(
+    z.strictObject({
       approver: z.strictObject({ name: ident(64), principalArn }),
       decision: z.enum(['approve', 'edit', 'reject', 'timeout']),
       decidedAt: isoTime,
+      /** When the request started waiting: decidedAt − requestedAt is the approval latency. */
+      requestedAt: z.optional(isoTime),
       /** jti of the decision token issued for the approved action. */
-      tokenId: ident(128).optional(),
+      tokenId: z.optional(ident(128)),
       /** Names of the fields the approver changed (never their values). */
-      editedFields: z.array(fieldName).max(500).optional(),
-    })
-    .optional(),
+      editedFields: z.optional(z.array(fieldName).check(z.maxLength(500))),
+    }),
+  ),
 });
 
 export type AuditEvent = z.infer<typeof AuditEventSchema>;

@@ -1,0 +1,123 @@
+/**
+ * The agent routes for actions policy allows without a person: `POST /v1/authorize` asks policy about one action
+ * and, when it may run now, returns a decision token bound to exactly it; `POST /v1/actions/execute` runs that
+ * action with the token (verified, single use, the caller's own). Actions that need a person go through
+ * `POST /v1/records/propose` and the approval flow instead. Both routes are writes for the kill switch.
+ */
+import { admitAgent, requireGrant, type Agent, type PolicyPort, type ServiceResponse } from '../agent-service';
+import { audited, type AuditPort, type CallContext, type Trail } from '../audited';
+import { PrincipalDirectory } from '../identity';
+import type { KillSwitch } from '../kill-switch';
+import { vaultScope } from '../read-pipeline';
+import type { RuntimeConfig } from '../runtime-config';
+import type { Signer } from '../signer';
+import type { DecisionClaims } from '../tokens';
+import { parseOrThrow } from '../validation';
+import { actionToWrite } from './crm-writes';
+import { executeAction } from './executor';
+import { issueDecision } from './issuer';
+import type { CrmWriterPort, TokenVerifierPort, VaultReaderPort } from './ports';
+import { ActionSchema, ExecuteActionRequestSchema, type BridgeAction } from './schemas';
+
+export interface ActionsServiceDeps {
+  readonly config: RuntimeConfig;
+  readonly policy: PolicyPort;
+  /** Signs decision tokens (the decision KMS key). */
+  readonly signer: Signer;
+  /** Verifies a token for exactly the action about to run and burns its jti. */
+  readonly verifier: TokenVerifierPort;
+  /** The CRM as the write integration user. */
+  readonly writer: CrmWriterPort;
+  /** Re-identifies placeholders of the agent's conversation at execution. */
+  readonly vault: VaultReaderPort;
+  readonly audit: AuditPort;
+  readonly killSwitch: KillSwitch;
+  readonly now?: () => Date;
+}
+
+/** Where an action that needs a person goes instead. */
+const NEEDS_A_PERSON: Record<BridgeAction['action'], string> = {
+  ProposeCreate: 'This action needs a person: send it to POST /v1/records/propose and poll GET /v1/requests/{id}.',
+  ProposeUpdate: 'This action needs a person: send it to POST /v1/records/propose and poll GET /v1/requests/{id}.',
+  IssueRefund: 'This refund needs a person; the bridge does not take refund proposals, so ask a person to issue it.',
+};
+
+export class ActionsService {
+  private readonly directory: PrincipalDirectory;
+  private readonly now: () => Date;
+
+  constructor(private readonly deps: ActionsServiceDeps) {
+    this.directory = new PrincipalDirectory(deps.config.agents);
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  /**
+   * `POST /v1/authorize` → 200 with the decision envelope `{decision, reasons, obligations, decisionId,
+   * policyVersion, token?}`. The envelope is the answer, so a deny is a 200 too, without a token, and is audited
+   * as denied; approval_required comes back without a token and says where to send the action instead.
+   */
+  authorize(ctx: CallContext, readJson: () => unknown): Promise<ServiceResponse> {
+    return this.audited(ctx, 'Authorize', async (trail) => {
+      const agent = await admitAgent(this.deps, this.directory, ctx, trail, 'write');
+      const action = parseOrThrow(ActionSchema, readJson(), 'authorize request');
+      this.describe(agent, action, trail);
+      const issued = await issueDecision({ policy: this.deps.policy, signer: this.deps.signer, config: this.deps.config, now: this.now }, { agent, action });
+      const { decision } = issued;
+      trail.decision = decision;
+      if (decision.decision !== 'allow') trail.outcome = decision.decision === 'deny' ? 'denied' : 'approval_required';
+      return {
+        status: 200,
+        body: {
+          decision: decision.decision,
+          reasons: decision.reasons,
+          obligations: decision.obligations,
+          decisionId: decision.decisionId,
+          policyVersion: decision.policyVersion,
+          ...(issued.token && issued.claims ? { token: issued.token, tokenExpiresAt: new Date(issued.claims.exp * 1000).toISOString() } : {}),
+          ...(decision.decision === 'approval_required' ? { next: NEEDS_A_PERSON[action.action] } : {}),
+        },
+      };
+    });
+  }
+
+  /**
+   * `POST /v1/actions/execute` → 200 `{requestId, result}`. The token must be valid for exactly this action and
+   * issued to the calling agent (TOKEN_INVALID otherwise, 401); a token used before is TOKEN_REPLAYED (409).
+   * Placeholders re-identify only from the agent's conversation named in the params.
+   */
+  executeAction(ctx: CallContext, readJson: () => unknown): Promise<ServiceResponse> {
+    return this.audited(ctx, 'Execute', async (trail) => {
+      const agent = await admitAgent(this.deps, this.directory, ctx, trail, 'write');
+      const { token, ...action } = parseOrThrow(ExecuteActionRequestSchema, readJson(), 'execute request');
+      this.describe(agent, action, trail);
+      const conversationId = 'conversationId' in action.params ? action.params.conversationId : undefined;
+      // The verified claims name the decision the write runs under: the audit event records it, even on a refusal after verification.
+      let claims: DecisionClaims | undefined;
+      const verifier: TokenVerifierPort = { verify: async (t, executed) => (claims = await this.deps.verifier.verify(t, executed)) };
+      try {
+        const result = await executeAction(
+          { verifier, writer: this.deps.writer, vault: this.deps.vault, config: this.deps.config },
+          { token, action, agent: agent.name, scope: vaultScope(agent.name, conversationId, ctx.requestId) },
+        );
+        trail.recordIds = [result.recordId];
+        trail.outcome = 'executed';
+        return { status: 200, body: { requestId: ctx.requestId, result } };
+      } finally {
+        if (claims) trail.decision = { decision: claims.apr ? 'approval_required' : 'allow', decisionId: claims.did, policyVersion: claims.pv, reasons: [] };
+      }
+    });
+  }
+
+  /** The configured grant for the action, and what the audit event records of it: object, record, field names. */
+  private describe(agent: Agent, action: BridgeAction, trail: Trail): void {
+    requireGrant(agent, action.action);
+    const write = actionToWrite(action, this.deps.config.crm.kind);
+    trail.object = write.object;
+    trail.fields = Object.keys(write.fields);
+    if (write.recordId !== undefined) trail.recordIds = [write.recordId];
+  }
+
+  private audited(ctx: CallContext, action: 'Authorize' | 'Execute', run: (trail: Trail) => Promise<ServiceResponse>): Promise<ServiceResponse> {
+    return audited({ audit: this.deps.audit, crmKind: this.deps.config.crm.kind, now: this.now }, ctx, action, run);
+  }
+}
