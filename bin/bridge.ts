@@ -9,6 +9,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
   redact: { summary: 'redact PII from JSON lines (stdin → stdout)', load: () => import('../cli/redact') },
   scan: { summary: 'score JSON lines for prompt injection (stdin → stdout)', load: () => import('../cli/scan') },
   audit: { summary: 'verify the audit log (signatures, chain, hashes, retention) and query events', load: () => import('../cli/audit') },
+  approvals: { summary: 'list, show, approve, reject or edit requests waiting for a person (approvers)', load: () => import('../cli/approvals') },
   incident: { summary: 'kill switch (freeze, read-only, resume) and immediate credential rotation, deployed or local', load: () => import('../cli/incident') },
   mcp: { summary: 'serve the agent tools to an MCP host over stdio (SigV4, or the local runtime)', load: () => import('../cli/mcp') },
 };

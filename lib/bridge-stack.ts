@@ -5,9 +5,11 @@ import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Ch
 import { Construct } from 'constructs';
 import { BridgeConfig } from './config';
 import { AgentApi } from './constructs/agent-api';
+import { ApprovalFlow } from './constructs/approval-flow';
 import { AuditDigestJob } from './constructs/audit-digest-job';
 import { AuditVault } from './constructs/audit-vault';
 import { CrmCredentials } from './constructs/crm-credentials';
+import { CrmRotation } from './constructs/crm-rotation';
 import { DataTables } from './constructs/data-tables';
 import { BridgeKeys } from './constructs/keys';
 import { BridgeMonitoring } from './constructs/monitoring';
@@ -38,7 +40,9 @@ export class BridgeStack extends Stack {
   public readonly tables: DataTables;
   public readonly credentials: CrmCredentials;
   public readonly agentApi: AgentApi;
+  public readonly approvalFlow: ApprovalFlow;
   public readonly digestJob: AuditDigestJob;
+  public readonly rotation: CrmRotation;
   private readonly azCount: number;
 
   constructor(scope: Construct, id: string, props: BridgeStackProps) {
@@ -62,9 +66,18 @@ export class BridgeStack extends Stack {
     });
     this.auditVault = new AuditVault(this, 'AuditVault', { keys: this.keys, ...config.audit });
     this.network.allowS3Bucket(this.auditVault.bucket);
-    this.monitoring = new BridgeMonitoring(this, 'Monitoring', { keys: this.keys, alarmEmail: config.alarms.email });
+    const { email: alarmEmail, ...thresholds } = config.alarms;
+    this.monitoring = new BridgeMonitoring(this, 'Monitoring', { keys: this.keys, alarmEmail, ...thresholds, agentNames: Object.keys(config.agents) });
     this.tables = new DataTables(this, 'Tables', { keys: this.keys });
     this.credentials = new CrmCredentials(this, 'CrmCredentials', { keys: this.keys, crm: config.crm });
+    this.rotation = new CrmRotation(this, 'CrmRotation', {
+      network: this.network,
+      keys: this.keys,
+      credentials: this.credentials,
+      crm: config.crm,
+      rotationDays: config.crm.rotationDays,
+      logRetentionDays: config.logs.retentionDays,
+    });
     this.agentApi = new AgentApi(this, 'AgentApi', {
       network: this.network,
       keys: this.keys,
@@ -75,6 +88,19 @@ export class BridgeStack extends Stack {
       ...config.api,
       logRetentionDays: config.logs.retentionDays,
     });
+    this.approvalFlow = new ApprovalFlow(this, 'ApprovalFlow', {
+      network: this.network,
+      keys: this.keys,
+      auditVault: this.auditVault,
+      tables: this.tables,
+      credentials: this.credentials,
+      killSwitch: this.agentApi.killSwitch,
+      runtimeConfigJson: this.agentApi.runtimeConfigJson,
+      approvers: config.approvers,
+      ...config.approvals,
+      logRetentionDays: config.logs.retentionDays,
+    });
+    this.agentApi.useApprovalFlow(this.approvalFlow);
     this.digestJob = new AuditDigestJob(this, 'AuditDigest', {
       network: this.network,
       keys: this.keys,
@@ -90,8 +116,17 @@ export class BridgeStack extends Stack {
       KillSwitchParameter: [this.agentApi.killSwitch.parameterName, 'SSM parameter: normal | read-only | frozen'],
       CrmReadSecretArn: [this.credentials.readUser.secretArn, 'Put the read integration user credentials here'],
       CrmWriteSecretArn: [this.credentials.writeUser.secretArn, 'Put the write integration user credentials here'],
+      ...(this.credentials.rotationAdmin
+        ? { CrmRotationAdminSecretArn: [this.credentials.rotationAdmin.secretArn, 'Put the Salesforce credentials administrator (rotation) here'] as [string, string] }
+        : {}),
       AuditBucket: [this.auditVault.bucket.bucketName, 'Audit events and digests (Object Lock)'],
+      AuditSigningKeyArn: [this.keys.signing.keyArn, 'KMS key that signs audit digests (bridge audit verify --key-id)'],
       AlarmTopicArn: [this.monitoring.alarmTopic.topicArn, 'Alarm notifications'],
+      StateMachineArn: [this.approvalFlow.stateMachine.stateMachineArn, 'Approval flow (one execution per request id)'],
+      ApprovalTopicArn: [this.approvalFlow.topic.topicArn, 'Approval notices (approvers with an e-mail address are subscribed)'],
+      ...(this.approvalFlow.slackSecret
+        ? { SlackWebhookSecretArn: [this.approvalFlow.slackSecret.secretArn, 'Put {"webhookUrl": "https://hooks.slack.com/..."} here'] as [string, string] }
+        : {}),
       ...Object.fromEntries(
         Object.entries(this.agentApi.agentRoles).map(([name, role]): [string, [string, string]] => [
           `AgentRole${name.replace(/[^A-Za-z0-9]/g, '')}`,

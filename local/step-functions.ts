@@ -126,6 +126,9 @@ export class LocalStepFunctions implements FlowPort, TaskResultPort {
   /** Stops every running execution (runtime shutdown). */
   stop(): void {
     for (const run of this.running) run.abort();
+    // Settling the waits lets the runner clear each task's timeout timer, so nothing keeps the process alive.
+    for (const waiting of this.waiting.values()) waiting.reject(Object.assign(new Error('the local runtime stopped'), { name: 'Bridge.Stopped' }));
+    this.waiting.clear();
   }
 
   private take(taskToken: string): Waiting {

@@ -126,3 +126,26 @@ export const REQUESTS_STATUS_INDEX = { NAME: 'byStatus', PARTITION: 'status', SO
 
 /** Decision tokens: who issues them and who accepts them. */
 export const DECISION_TOKEN = { ISSUER: 'crm-agent-bridge', AUDIENCE: 'crm-agent-bridge:executor', TTL_SECONDS: 300 } as const;
+
+/**
+ * CloudWatch metrics the bridge publishes as EMF and alarms on (lambda/adapters/metrics.ts derives them from
+ * audit events; lib/constructs/monitoring.ts alarms on them). One `service` dimension value for every handler,
+ * so each metric is one series across the proxy and the approval flow.
+ */
+export const METRICS = {
+  NAMESPACE: 'CrmAgentBridge',
+  AUDIT_SERVICE: 'audit-events',
+  AGENT_DIMENSION: 'agent',
+  NAMES: {
+    AUDIT_EVENTS: 'AuditEvents',
+    RECORDS_RETURNED: 'RecordsReturned',
+    DENIALS: 'Denials',
+    VALIDATION_FAILURES: 'ValidationFailures',
+    INJECTION_FLAGS: 'InjectionFlags',
+    OUTPUT_GUARD_HITS: 'OutputGuardHits',
+    CRM_ERRORS: 'CrmErrors',
+    APPROVAL_LATENCY: 'ApprovalLatency',
+    APPROVAL_TIMEOUTS: 'ApprovalTimeouts',
+    AUDIT_WRITE_FAILURES: 'AuditWriteFailures',
+  },
+} as const;

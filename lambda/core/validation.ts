@@ -4,12 +4,11 @@ import { BridgeError } from './errors';
 
 /*
  * The Lambda code graph validates with `zod/mini` (tree-shakeable: a fraction of classic zod's bundle
- * weight). Unlike classic zod it registers no locale, so every message would read "Invalid input";
- * English is set here, where every schema module takes its `z`. A locale chosen elsewhere wins.
+ * weight). Unlike classic zod it registers no locale, so every message would read "Invalid input".
+ * English is set here, and every schema module imports this one. A locale chosen elsewhere wins.
+ * (Schema modules import `zod/mini` themselves: re-exporting its namespace would defeat tree shaking.)
  */
 if (!z.config().localeError) z.config(en());
-
-export { z };
 
 /**
  * Validates input against a schema (classic `zod` or `zod/mini`: both share zod's core); failures become one

@@ -2,24 +2,31 @@ import { join } from 'node:path';
 import { Aws, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-import { AUDIT_ENV, CRM_OBJECT_TYPES, ENV, VAULT_ENV } from '../../lambda/core/constants';
+import {
+  AGENT_ACTIONS,
+  API_ROUTES,
+  APPROVAL_ENV,
+  AUDIT_ENV,
+  CRM_OBJECT_TYPES,
+  ENV,
+  FUNCTIONS,
+  VAULT_ENV,
+  type ApiRoute,
+  type FunctionRole as FunctionRoleName,
+} from '../../lambda/core/constants';
 import { BridgeConfig, DEFAULTS } from '../config';
+import type { ApprovalFlow } from './approval-flow';
 import { AUDIT_PREFIXES, AuditVault } from './audit-vault';
 import { BridgeFunction } from './bridge-function';
 import { CrmCredentials } from './crm-credentials';
 import { DataTables } from './data-tables';
 import { BridgeKeys } from './keys';
 import { BridgeNetwork } from './network';
-
-/** The agent routes (lambda/handlers/agent-api-routes.ts AGENT_ROUTES; a test keeps both in step). */
-export const AGENT_API_ROUTES = [
-  { method: 'POST', path: '/v1/records/query' },
-  { method: 'GET', path: '/v1/requests/{id}' },
-] as const;
 
 /**
  * Bounds the request model enforces before the proxy runs (lambda/core/query/limits.ts
@@ -34,19 +41,58 @@ export const QUERY_MODEL_LIMITS = {
   maxConversationIdLength: 128,
 } as const;
 
-/** Where the proxy's bundle carries the policy files (Lambda unpacks code to /var/task). */
+/**
+ * Bounds the write-path request models enforce (lambda/core/approvals/schemas.ts PROPOSAL_LIMITS and QUERY_LIMITS;
+ * a test keeps them in step). The functions' zod schemas stay the full check.
+ */
+export const PROPOSAL_MODEL_LIMITS = {
+  maxFields: 30,
+  maxReasonLength: 1000,
+  maxCommentLength: 1000,
+  maxRecordIdLength: 64,
+  maxTokenLength: 4096,
+  maxConversationIdLength: 128,
+} as const;
+
+/** Actions an agent may ask to authorize or execute: every agent action but `Read`, which has its own route. */
+export const WRITE_ACTIONS = AGENT_ACTIONS.filter((a) => a !== 'Read');
+
+const CEDAR_WASM = 'node_modules/@cedar-policy/cedar-wasm/nodejs/cedar_wasm_bg.wasm';
+const POLICY_FILES = ['bundle.json', 'schema.cedarschema', '*.cedar'];
+/** Where a policy-deciding function's bundle carries the policy files (Lambda unpacks code to /var/task). */
 export const POLICY_DIR_IN_BUNDLE = '/var/task/policies';
+/** Cedar's WASM compiles faster with the CPU share of 1 GB. */
+export const POLICY_FUNCTION_MEMORY_MB = 1024;
+/** Above the CRM connector's 10 s deadline, below API Gateway's 29 s integration timeout. */
+export const CRM_FUNCTION_TIMEOUT = Duration.seconds(25);
+
+/** The handler file of a function role (constants FUNCTIONS). */
+export function handlerEntry(role: FunctionRoleName): string {
+  return join(__dirname, '..', '..', 'lambda', 'handlers', `${FUNCTIONS[role]}.ts`);
+}
+
+/** Bundling of a function that decides policy: Cedar's WASM and the policy bundle ship next to the code. */
+export function policyBundling(): nodejs.BundlingOptions {
+  return {
+    commandHooks: {
+      beforeBundling: () => [],
+      beforeInstall: () => [],
+      afterBundling: (inputDir: string, outputDir: string) => [
+        `cp "${inputDir}/${CEDAR_WASM}" "${outputDir}/"`,
+        `mkdir -p "${outputDir}/policies"`,
+        `cp ${POLICY_FILES.map((f) => `"${inputDir}/policies/"${f}`).join(' ')} "${outputDir}/policies/"`,
+      ],
+    },
+  };
+}
 /** Lambda refuses a function whose environment exceeds 4 KB; keep room for the other variables. */
 const MAX_RUNTIME_CONFIG_BYTES = 3072;
 /** Length a CloudFormation-resolved role ARN may take in the runtime config. */
 const ROLE_ARN_ALLOWANCE = 128;
-/** Cedar's WASM compiles faster with the CPU share of 1 GB. */
-const PROXY_MEMORY_MB = 1024;
-/** Above the CRM connector's 10 s deadline, below API Gateway's 29 s integration timeout. */
-const PROXY_TIMEOUT = Duration.seconds(25);
+/** Reserved (and maximum) concurrency of the agent actions and approver API functions. */
+const ACTIONS_RESERVED_CONCURRENCY = 10;
+const APPROVER_RESERVED_CONCURRENCY = 5;
 const STAGE_NAME = 'live';
-const CEDAR_WASM = 'node_modules/@cedar-policy/cedar-wasm/nodejs/cedar_wasm_bg.wasm';
-const POLICY_FILES = ['bundle.json', 'schema.cedarschema', '*.cedar'];
 
 export interface AgentApiProps {
   readonly network: BridgeNetwork;
@@ -54,7 +100,7 @@ export interface AgentApiProps {
   readonly auditVault: AuditVault;
   readonly tables: DataTables;
   readonly credentials: CrmCredentials;
-  /** The deployment config parts the proxy runs with (identities, CRM, catalog, untrusted-content action). */
+  /** The deployment config parts the functions run with (identities, CRM, catalog, untrusted-content action). */
   readonly runtime: Pick<BridgeConfig, 'crm' | 'agents' | 'approvers' | 'customFields' | 'untrustedAction'>;
   /**
    * Stage-wide steady requests per second.
@@ -77,31 +123,57 @@ export interface AgentApiProps {
    */
   readonly reservedConcurrency?: number;
   /**
-   * Retention of the proxy's, access and WAF log groups.
+   * Reserved (and maximum) concurrent executions of the agent actions function (authorize, execute).
+   * @default 10
+   */
+  readonly actionsReservedConcurrency?: number;
+  /**
+   * Reserved (and maximum) concurrent executions of the approver API function.
+   * @default 5
+   */
+  readonly approverReservedConcurrency?: number;
+  /**
+   * Retention of the functions', access and WAF log groups.
    * @default DEFAULTS.logs.retentionDays (365)
    */
   readonly logRetentionDays?: logs.RetentionDays;
 }
 
+/** The functions behind the API, by role (constants API_ROUTES `fn`). */
+export type ApiFunctionRole = ApiRoute['fn'];
+
 /**
- * The agent read path: a PRIVATE REST API reachable only through the bridge's execute-api
- * VPC endpoint and only by configured agent and approver principals, AWS_IAM on every method,
- * a request model and validator, encrypted JSON access logs, X-Ray tracing, stage throttling
- * and a WAFv2 web ACL; behind it the proxy Lambda (Cedar WASM and the policy bundle shipped
- * in its bundle); the agent roles created from config, which may call the agent routes and
- * nothing else; and the kill-switch parameter the proxy reads.
+ * The private API of agents and approvers: a PRIVATE REST API reachable only through the bridge's execute-api
+ * VPC endpoint, AWS_IAM on every method, a request model per POST body and a validator, encrypted JSON access
+ * logs, X-Ray tracing, stage throttling and a WAFv2 web ACL. Every route of API_ROUTES is served by the function
+ * of its `fn`: the proxy (`agentApi`: query, propose, request status), `agentActions` (authorize, execute) and
+ * `approverApi` (list, show, decide), each with only its own grants.
+ *
+ * Who calls what is enforced by the API's resource policy: agent routes deny every principal that is not a
+ * configured agent, approver routes every principal that is not a configured approver, and everything denies
+ * calls not made through the bridge's endpoint. Agent roles created here also get an IAM policy naming the agent
+ * routes only. Approver roles are existing roles named by ARN (possibly in other accounts) that this stack does not
+ * own, so it cannot attach policies to them: the resource policy is the enforcement, and their own account must
+ * still allow them `execute-api:Invoke`.
  */
 export class AgentApi extends Construct {
   public readonly api: apigw.RestApi;
+  /** The `agentApi` function (same as `functions.agentApi`). */
   public readonly proxy: BridgeFunction;
+  /** The functions behind the routes, by role. */
+  public readonly functions: Readonly<Record<ApiFunctionRole, BridgeFunction>>;
   public readonly webAcl: wafv2.CfnWebACL;
   public readonly accessLogGroup: logs.LogGroup;
   public readonly wafLogGroup: logs.LogGroup;
   public readonly killSwitch: ssm.StringParameter;
+  /** The runtime config JSON (ENV.CONFIG_JSON) every bridge function receives. */
+  public readonly runtimeConfigJson: string;
   /** Roles created for agents with `createRole: true`, by agent name. */
   public readonly agentRoles: Readonly<Record<string, iam.Role>>;
   /** Principal ARNs allowed to call the agent routes, by agent name (created or configured). */
   public readonly agentPrincipals: Readonly<Record<string, readonly string[]>>;
+  /** Principal ARNs allowed to call the approver routes, by approver name. */
+  public readonly approverPrincipals: Readonly<Record<string, readonly string[]>>;
 
   constructor(scope: Construct, id: string, props: AgentApiProps) {
     super(scope, id);
@@ -129,8 +201,9 @@ export class AgentApi extends Construct {
     }
     this.agentRoles = roles;
     this.agentPrincipals = principals;
+    this.approverPrincipals = Object.fromEntries(Object.entries(runtime.approvers).map(([name, a]) => [name, a.roleArns]));
     const agentArns = Object.values(principals).flat();
-    const approverArns = Object.values(runtime.approvers).flatMap((a) => a.roleArns);
+    const approverArns = Object.values(this.approverPrincipals).flat();
 
     const runtimeConfig = {
       crm: { kind: runtime.crm.kind, instanceHost: runtime.crm.instanceHost },
@@ -140,7 +213,7 @@ export class AgentApi extends Construct {
           { principals: principals[name], actions: a.actions, team: a.team, territories: a.territories, tier: a.tier },
         ]),
       ),
-      approvers: Object.fromEntries(Object.entries(runtime.approvers).map(([name, a]) => [name, { principals: a.roleArns }])),
+      approvers: Object.fromEntries(Object.entries(this.approverPrincipals).map(([name, arns]) => [name, { principals: arns }])),
       customFields: runtime.customFields ?? {},
       untrustedAction: runtime.untrustedAction,
     };
@@ -150,6 +223,7 @@ export class AgentApi extends Construct {
         `AgentApi: the runtime config is about ${estimated} bytes; Lambda environments hold at most 4 KB, so keep agents, approvers and custom fields under ${MAX_RUNTIME_CONFIG_BYTES} bytes`,
       );
     }
+    this.runtimeConfigJson = Stack.of(this).toJsonString(runtimeConfig);
 
     this.killSwitch = new ssm.StringParameter(this, 'KillSwitch', {
       parameterName: `/${stackName}/kill-switch`,
@@ -158,68 +232,107 @@ export class AgentApi extends Construct {
       allowedPattern: '^(normal|read-only|frozen)$',
     });
 
-    this.proxy = new BridgeFunction(this, 'Proxy', {
-      entry: join(__dirname, '..', '..', 'lambda', 'handlers', 'agent-api.ts'),
-      description: 'crm-agent-bridge: agent API proxy (policy, CRM read, redaction, audit)',
-      network,
-      keys,
-      invocation: 'synchronous',
-      reachCrm: network.crmConnectivity.mode !== 'none',
-      reservedConcurrentExecutions: props.reservedConcurrency ?? DEFAULTS.api.reservedConcurrency,
-      memorySize: PROXY_MEMORY_MB,
-      timeout: PROXY_TIMEOUT,
-      logRetentionDays: retention,
-      environment: {
-        [ENV.CONFIG_JSON]: Stack.of(this).toJsonString(runtimeConfig),
-        [ENV.POLICY_DIR]: POLICY_DIR_IN_BUNDLE,
-        [ENV.HMAC_SECRET_ARN]: credentials.hmacKey.secretArn,
-        [ENV.CRM_READ_SECRET_ARN]: credentials.readUser.secretArn,
-        [ENV.REQUESTS_TABLE]: tables.requests.tableName,
-        [ENV.KILL_SWITCH_PARAMETER]: this.killSwitch.parameterName,
-        [VAULT_ENV.TABLE]: tables.vault.tableName,
-        [VAULT_ENV.KMS_KEY_ID]: keys.data.keyArn,
-        [AUDIT_ENV.BUCKET]: auditVault.bucket.bucketName,
-        [AUDIT_ENV.KMS_KEY_ID]: keys.audit.keyArn,
-      },
-      bundling: {
-        commandHooks: {
-          beforeBundling: () => [],
-          beforeInstall: () => [],
-          afterBundling: (inputDir: string, outputDir: string) => [
-            `cp "${inputDir}/${CEDAR_WASM}" "${outputDir}/"`,
-            `mkdir -p "${outputDir}/policies"`,
-            `cp ${POLICY_FILES.map((f) => `"${inputDir}/policies/"${f}`).join(' ')} "${outputDir}/policies/"`,
-          ],
+    const reachCrm = network.crmConnectivity.mode !== 'none';
+    const fn = (role: ApiFunctionRole, id: string, description: string, reserved: number, environment: Record<string, string>) =>
+      new BridgeFunction(this, id, {
+        entry: handlerEntry(role),
+        description: `crm-agent-bridge: ${description}`,
+        network,
+        keys,
+        invocation: 'synchronous',
+        reachCrm,
+        reservedConcurrentExecutions: reserved,
+        memorySize: POLICY_FUNCTION_MEMORY_MB,
+        timeout: CRM_FUNCTION_TIMEOUT,
+        logRetentionDays: retention,
+        environment: {
+          [ENV.CONFIG_JSON]: this.runtimeConfigJson,
+          [ENV.POLICY_DIR]: POLICY_DIR_IN_BUNDLE,
+          [ENV.KILL_SWITCH_PARAMETER]: this.killSwitch.parameterName,
+          [AUDIT_ENV.BUCKET]: auditVault.bucket.bucketName,
+          [AUDIT_ENV.KMS_KEY_ID]: keys.audit.keyArn,
+          ...environment,
         },
-      },
+        bundling: policyBundling(),
+      });
+
+    this.proxy = fn('agentApi', 'Proxy', 'agent API proxy (policy, CRM read, redaction, proposals, audit)', props.reservedConcurrency ?? DEFAULTS.api.reservedConcurrency, {
+      [ENV.REQUESTS_TABLE]: tables.requests.tableName,
+      [ENV.HMAC_SECRET_ARN]: credentials.hmacKey.secretArn,
+      [ENV.CRM_READ_SECRET_ARN]: credentials.readUser.secretArn,
+      [VAULT_ENV.TABLE]: tables.vault.tableName,
+      [VAULT_ENV.KMS_KEY_ID]: keys.data.keyArn,
+      [APPROVAL_ENV.DATA_KEY_ID]: keys.data.keyArn,
     });
-    const role = this.proxy.functionRole;
-    auditVault.grantAppend(role, `${AUDIT_PREFIXES.events}*`);
-    tables.requests.grant(role, 'dynamodb:GetItem', 'dynamodb:PutItem');
-    tables.vault.grant(role, 'dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem');
-    // Table encryption and the vault's envelope keys both use the data CMK.
-    keys.data.grant(role, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey');
-    credentials.grantReadUser(role);
-    credentials.grantHmacKey(role);
-    this.killSwitch.grantRead(role);
+    tables.grantRequestTransitions(this.proxy);
+    tables.grantVaultRead(this.proxy);
+    tables.grantVaultWrite(this.proxy);
+    // Envelope keys of vault entries, and opening sealed approved-read results.
+    keys.data.grant(this.proxy, 'kms:GenerateDataKey', 'kms:Decrypt');
+    credentials.grantReadUser(this.proxy.functionRole);
+    credentials.grantHmacKey(this.proxy.functionRole);
+
+    const actions = fn('agentActions', 'Actions', 'agent actions (authorize, execute with a decision token)', props.actionsReservedConcurrency ?? ACTIONS_RESERVED_CONCURRENCY, {
+      [ENV.CRM_WRITE_SECRET_ARN]: credentials.writeUser.secretArn,
+      [APPROVAL_ENV.DECISION_KEY_ID]: keys.decisions.keyArn,
+      [APPROVAL_ENV.JTI_TABLE]: tables.jti.tableName,
+      [VAULT_ENV.TABLE]: tables.vault.tableName,
+      [VAULT_ENV.KMS_KEY_ID]: keys.data.keyArn,
+    });
+    tables.grantJtiBurn(actions);
+    tables.grantVaultRead(actions);
+    // Unwraps vault entries to re-identify placeholders in what it writes.
+    keys.data.grant(actions, 'kms:Decrypt');
+    keys.decisions.grant(actions, 'kms:Sign', 'kms:GetPublicKey');
+    credentials.grantWriteUser(actions.functionRole);
+
+    const approver = fn('approverApi', 'ApproverApi', 'approver API (list, show with diff, decide)', props.approverReservedConcurrency ?? APPROVER_RESERVED_CONCURRENCY, {
+      [ENV.REQUESTS_TABLE]: tables.requests.tableName,
+      [ENV.CRM_READ_SECRET_ARN]: credentials.readUser.secretArn,
+      [ENV.HMAC_SECRET_ARN]: credentials.hmacKey.secretArn,
+      [APPROVAL_ENV.DATA_KEY_ID]: keys.data.keyArn,
+    });
+    tables.grantRequestTransitions(approver);
+    tables.grantRequestListing(approver);
+    // Opens the sealed task token before answering the waiting execution.
+    keys.data.grant(approver, 'kms:Decrypt');
+    credentials.grantReadUser(approver.functionRole);
+    credentials.grantHmacKey(approver.functionRole);
+
+    this.functions = { agentApi: this.proxy, agentActions: actions, approverApi: approver };
+    for (const f of Object.values(this.functions)) {
+      auditVault.grantAppend(f, `${AUDIT_PREFIXES.events}*`);
+      this.killSwitch.grantRead(f);
+    }
 
     this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', { encryptionKey: keys.logs, retention, removalPolicy: RemovalPolicy.RETAIN });
-    const executeApi = (method: string, path: string) => `execute-api:/${STAGE_NAME}/${method}${path.replace(/\{[^}]+\}/g, '*')}`;
+    const executeApi = (r: ApiRoute) => `execute-api:/${STAGE_NAME}/${r.method}${wildcardPath(r.path)}`;
+    const routesOf = (caller: ApiRoute['caller']) => API_ROUTES.filter((r) => r.caller === caller);
     const anyone = [new iam.AnyPrincipal()];
+    const invoke = ['execute-api:Invoke'];
+    /** Allows the callers on their routes and denies everyone else there (an empty list of callers denies all). */
+    const routeStatements = (sid: string, caller: ApiRoute['caller'], arns: readonly string[]): iam.PolicyStatement[] => {
+      const resources = routesOf(caller).map(executeApi);
+      const deny = new iam.PolicyStatement({
+        sid: `Deny${sid}ToOthers`,
+        effect: iam.Effect.DENY,
+        principals: anyone,
+        actions: invoke,
+        resources,
+        conditions: arns.length > 0 ? { ArnNotLike: { 'aws:PrincipalArn': [...arns] } } : undefined,
+      });
+      if (arns.length === 0) return [deny];
+      return [new iam.PolicyStatement({ sid: `${sid}Invoke`, principals: anyone, actions: invoke, resources, conditions: { ArnLike: { 'aws:PrincipalArn': [...arns] } } }), deny];
+    };
     const policy = new iam.PolicyDocument({
       statements: [
-        new iam.PolicyStatement({
-          sid: 'AgentsInvokeAgentRoutes',
-          principals: anyone,
-          actions: ['execute-api:Invoke'],
-          resources: AGENT_API_ROUTES.map((r) => executeApi(r.method, r.path)),
-          conditions: { ArnLike: { 'aws:PrincipalArn': agentArns } },
-        }),
+        ...routeStatements('AgentRoutes', 'agent', agentArns),
+        ...routeStatements('ApproverRoutes', 'approver', approverArns),
         new iam.PolicyStatement({
           sid: 'DenyCallsNotThroughTheBridgeEndpoint',
           effect: iam.Effect.DENY,
           principals: anyone,
-          actions: ['execute-api:Invoke'],
+          actions: invoke,
           resources: ['execute-api:/*'],
           conditions: { StringNotEquals: { 'aws:SourceVpce': endpoint.vpcEndpointId } },
         }),
@@ -227,7 +340,7 @@ export class AgentApi extends Construct {
           sid: 'DenyPrincipalsNotConfigured',
           effect: iam.Effect.DENY,
           principals: anyone,
-          actions: ['execute-api:Invoke'],
+          actions: invoke,
           resources: ['execute-api:/*'],
           conditions: { ArnNotLike: { 'aws:PrincipalArn': [...agentArns, ...approverArns] } },
         }),
@@ -236,7 +349,7 @@ export class AgentApi extends Construct {
 
     this.api = new apigw.RestApi(this, 'Api', {
       restApiName: `${stackName}-agent-api`,
-      description: 'crm-agent-bridge: private agent API',
+      description: 'crm-agent-bridge: private agent and approver API',
       endpointConfiguration: { types: [apigw.EndpointType.PRIVATE], vpcEndpoints: [endpoint] },
       policy,
       cloudWatchRole: false,
@@ -262,15 +375,17 @@ export class AgentApi extends Construct {
       },
     });
     const validator = this.api.addRequestValidator('Validator', { validateRequestBody: true, validateRequestParameters: true });
-    const integration = new apigw.LambdaIntegration(this.proxy, { proxy: true, allowTestInvoke: false });
-    const model = this.queryModel();
-    for (const route of AGENT_API_ROUTES) {
+    const integrations = Object.fromEntries(
+      Object.entries(this.functions).map(([role, f]) => [role, new apigw.LambdaIntegration(f, { proxy: true, allowTestInvoke: false })]),
+    ) as Record<ApiFunctionRole, apigw.LambdaIntegration>;
+    const models = this.requestModels();
+    for (const route of API_ROUTES) {
       const resource = this.api.root.resourceForPath(route.path);
       const params = [...route.path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
-      resource.addMethod(route.method, integration, {
+      resource.addMethod(route.method, integrations[route.fn], {
         authorizationType: apigw.AuthorizationType.IAM,
         requestValidator: validator,
-        requestModels: route.method === 'POST' ? { 'application/json': model } : undefined,
+        requestModels: route.method === 'POST' ? { 'application/json': models[route.path] } : undefined,
         requestParameters: Object.fromEntries(params.map((p) => [`method.request.path.${p}`, true])),
       });
     }
@@ -280,17 +395,20 @@ export class AgentApi extends Construct {
     const stack = Stack.of(this);
     const literal = (value: string, pseudo: string) => (Token.isUnresolved(value) ? `<AWS::${pseudo}>` : value);
     const routeFinding = `arn:<AWS::Partition>:execute-api:${literal(stack.region, 'Region')}:${literal(stack.account, 'AccountId')}:<${stack.getLogicalId(this.api.node.defaultChild as apigw.CfnRestApi)}>`;
+    const agentRoutes = routesOf('agent');
     for (const [name, agentRole] of Object.entries(roles)) {
-      const routeArns = AGENT_API_ROUTES.map((r) => this.api.arnForExecuteApi(r.method, r.path.replace(/\{[^}]+\}/g, '*'), STAGE_NAME));
+      const routeArns = agentRoutes.map((r) => this.api.arnForExecuteApi(r.method, wildcardPath(r.path), STAGE_NAME));
       const agentPolicy = new iam.ManagedPolicy(this, `Agent-${name}-Policy`, {
         description: `crm-agent-bridge agent '${name}': execute-api:Invoke on the agent routes only`,
         roles: [agentRole],
-        statements: [new iam.PolicyStatement({ actions: ['execute-api:Invoke'], resources: routeArns })],
+        statements: [new iam.PolicyStatement({ actions: invoke, resources: routeArns })],
       });
-      Validations.of(agentPolicy).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::${routeFinding}/${STAGE_NAME}/GET/v1/requests/*]`,
-        reason: 'The * stands for the {id} path parameter of GET /v1/requests/{id}; the proxy returns only the caller’s own requests.',
-      });
+      for (const route of agentRoutes.filter((r) => r.path.includes('{'))) {
+        Validations.of(agentPolicy).acknowledge({
+          id: `AwsSolutions-IAM5[Resource::${routeFinding}/${STAGE_NAME}/${route.method}${wildcardPath(route.path)}]`,
+          reason: `The * stands for a path parameter of ${route.method} ${route.path}; the function serves only the caller’s own requests.`,
+        });
+      }
     }
 
     const firewall = this.firewall(props.wafRateLimit ?? DEFAULTS.api.wafRateLimit, keys, retention);
@@ -299,7 +417,56 @@ export class AgentApi extends Construct {
     this.acknowledgeApiFindings();
   }
 
-  /** The request body model: required keys, types and the cheap bounds; zod in the proxy does the rest. */
+  /**
+   * Wires the approval flow: the proxy starts executions (one per request id) and is told which machine; the
+   * approver API alone answers waiting executions.
+   */
+  public useApprovalFlow(flow: ApprovalFlow): void {
+    flow.grantStart(this.proxy);
+    this.proxy.addEnvironment(APPROVAL_ENV.STATE_MACHINE_ARN, flow.stateMachine.stateMachineArn);
+    flow.grantTaskResponse(this.functions.approverApi);
+  }
+
+  /** One request body model per POST route: required keys, types and the cheap bounds; zod in the function does the rest. */
+  private requestModels(): Record<Extract<ApiRoute, { method: 'POST' }>['path'], apigw.Model> {
+    const T = apigw.JsonSchemaType;
+    const P = PROPOSAL_MODEL_LIMITS;
+    const model = (name: string, route: string, required: string[], properties: Record<string, apigw.JsonSchema>) =>
+      this.api.addModel(name, {
+        contentType: 'application/json',
+        modelName: name,
+        description: `${route} body`,
+        schema: { schema: apigw.JsonSchemaVersion.DRAFT4, title: name, type: T.OBJECT, required, additionalProperties: false, properties },
+      });
+    const text = (maxLength: number): apigw.JsonSchema => ({ type: T.STRING, minLength: 1, maxLength });
+    const fields: apigw.JsonSchema = { type: T.OBJECT, minProperties: 1, maxProperties: P.maxFields };
+    const action: apigw.JsonSchema = { type: T.STRING, enum: [...WRITE_ACTIONS] };
+    const params: apigw.JsonSchema = { type: T.OBJECT };
+    return {
+      '/v1/records/query': this.queryModel(),
+      '/v1/records/propose': model('ProposeRequest', 'POST /v1/records/propose', ['object', 'op', 'fields', 'reason'], {
+        object: { type: T.STRING, enum: [...CRM_OBJECT_TYPES] },
+        op: { type: T.STRING, enum: ['create', 'update'] },
+        recordId: text(P.maxRecordIdLength),
+        fields,
+        reason: text(P.maxReasonLength),
+        conversationId: text(P.maxConversationIdLength),
+      }),
+      '/v1/authorize': model('AuthorizeRequest', 'POST /v1/authorize', ['action', 'params'], { action, params }),
+      '/v1/actions/execute': model('ExecuteActionRequest', 'POST /v1/actions/execute', ['action', 'params', 'token'], {
+        action,
+        params,
+        token: text(P.maxTokenLength),
+      }),
+      '/v1/approvals/{id}/decision': model('ApprovalDecision', 'POST /v1/approvals/{id}/decision', ['decision', 'comment'], {
+        decision: { type: T.STRING, enum: ['approve', 'edit', 'reject'] },
+        edits: fields,
+        comment: text(P.maxCommentLength),
+      }),
+    };
+  }
+
+  /** The query body model (the read path). */
   private queryModel(): apigw.Model {
     const L = QUERY_MODEL_LIMITS;
     const identifier = { type: apigw.JsonSchemaType.STRING, minLength: 1, maxLength: L.maxIdentifierLength };
@@ -342,7 +509,7 @@ export class AgentApi extends Construct {
       JSON.stringify({ error: { code, message, requestId: '$context.requestId' } });
     this.api.addGatewayResponse('BadRequestBody', {
       type: apigw.ResponseType.BAD_REQUEST_BODY,
-      templates: { 'application/json': body('VALIDATION_FAILED', 'The request body does not match the query schema: object, fields and purpose are required, within the documented limits.') },
+      templates: { 'application/json': body('VALIDATION_FAILED', 'The request body does not match the route’s schema: required keys, types and the documented limits.') },
     });
     this.api.addGatewayResponse('AccessDenied', {
       type: apigw.ResponseType.ACCESS_DENIED,
@@ -410,8 +577,13 @@ export class AgentApi extends Construct {
     for (const method of this.api.methods) {
       Validations.of(method).acknowledge({
         id: 'AwsSolutions-COG4',
-        reason: 'Callers are IAM principals (agent roles) signing with SigV4; AWS_IAM authorization applies to every method instead of Cognito.',
+        reason: 'Callers are IAM principals (agent and approver roles) signing with SigV4; AWS_IAM authorization applies to every method instead of Cognito.',
       });
     }
   }
+}
+
+/** An API path with its parameters as IAM wildcards (`/v1/requests/{id}` → `/v1/requests/*`). */
+function wildcardPath(path: string): string {
+  return path.replace(/\{[^}]+\}/g, '*');
 }

@@ -1,4 +1,5 @@
 import { Aws, Duration, Lazy, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -98,7 +99,9 @@ export class CrmCredentials extends Construct {
   public readonly readUser: secretsmanager.Secret;
   public readonly writeUser: secretsmanager.Secret;
   public readonly hmacKey: secretsmanager.Secret;
-  private readonly guarded: { read: GuardedSecret; write: GuardedSecret; hmac: GuardedSecret };
+  /** Salesforce only: the credentials administrator that stages and deletes the integration users' consumers during rotation. */
+  public readonly rotationAdmin?: secretsmanager.Secret;
+  private readonly guarded: { read: GuardedSecret; write: GuardedSecret; hmac: GuardedSecret; admin?: GuardedSecret };
 
   constructor(scope: Construct, id: string, props: CrmCredentialsProps) {
     super(scope, id);
@@ -124,10 +127,12 @@ export class CrmCredentials extends Construct {
       encryptionKey: props.keys.secrets,
       generateSecretString: { passwordLength: hmacKeyLength, excludePunctuation: true, includeSpace: false },
     });
-    this.guarded = { read, write, hmac };
+    const admin = props.crm.kind === 'salesforce' ? crmSecret('RotationAdmin', 'credentials administrator (rotation only, no record access)') : undefined;
+    this.guarded = { read, write, hmac, admin };
     this.readUser = read;
     this.writeUser = write;
     this.hmacKey = hmac;
+    this.rotationAdmin = admin;
 
     const rotationRules = ['AwsSolutions-SMG4', 'NIST.800.53.R5-SecretsManagerRotationEnabled', 'HIPAA.Security-SecretsManagerRotationEnabled'];
     for (const secret of [read, write]) {
@@ -144,6 +149,14 @@ export class CrmCredentials extends Construct {
         reason: 'The hash redaction action needs stable keyed hashes across requests; rotating the HMAC key would unlink every earlier hash.',
       })),
     );
+    if (admin) {
+      Validations.of(admin).acknowledge(
+        ...rotationRules.map((rule) => ({
+          id: rule,
+          reason: 'The credentials administrator stages the integration users\' consumers; it cannot stage its own, so operators rotate it in Salesforce and put the new value.',
+        })),
+      );
+    }
   }
 
   /** The connector role that queries the CRM as the read-only integration user. */
@@ -164,10 +177,13 @@ export class CrmCredentials extends Construct {
   /**
    * Rotates both CRM secrets with `fn` every `every`: a rotation schedule per secret, Secrets
    * Manager allowed to invoke `fn` for these secrets only, and `fn`'s role exempt from the read
-   * deny with the rotation steps' permissions. (The rotation function itself is issue 8.)
+   * deny with the rotation steps' permissions; for Salesforce, `fn` also reads the credentials
+   * administrator. The first rotation waits for the schedule, so operators put the real
+   * credentials after the deploy before anything rotates (see lib/constructs/crm-rotation.ts).
    */
   public addRotation(fn: lambda.IFunction, every: Duration): void {
     if (!fn.role) throw new Error('CrmCredentials.addRotation: the rotation function needs an execution role');
+    this.guarded.admin?.grantValue(fn.role);
     for (const [name, secret] of [['Read', this.guarded.read], ['Write', this.guarded.write]] as const) {
       secret.grantValue(fn.role, 'secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage');
       const permission = new lambda.CfnPermission(this, `${name}RotationInvoke`, {
@@ -179,13 +195,16 @@ export class CrmCredentials extends Construct {
       new secretsmanager.CfnRotationSchedule(this, `${name}Rotation`, {
         secretId: secret.secretArn,
         rotationLambdaArn: fn.functionArn,
-        rotationRules: { scheduleExpression: `rate(${every.toDays()} days)` },
+        rotationRules: { scheduleExpression: events.Schedule.rate(every).expressionString },
+        rotateImmediatelyOnUpdate: false,
       }).node.addDependency(permission);
     }
   }
 
   /** Principals exempt from each secret's read deny: the account root, then the granted roles. */
-  public readersOf(secret: 'read' | 'write' | 'hmac'): readonly string[] {
-    return this.guarded[secret].readerArns;
+  public readersOf(secret: 'read' | 'write' | 'hmac' | 'admin'): readonly string[] {
+    const guarded = this.guarded[secret];
+    if (!guarded) throw new Error(`CrmCredentials: there is no ${secret} secret for this CRM`);
+    return guarded.readerArns;
   }
 }

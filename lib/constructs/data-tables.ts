@@ -1,7 +1,8 @@
-import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Aws, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { TABLE_KEYS } from '../../lambda/core/constants';
+import { REQUESTS_STATUS_INDEX, TABLE_KEYS } from '../../lambda/core/constants';
 import { BridgeKeys } from './keys';
 
 export interface DataTablesProps {
@@ -23,14 +24,18 @@ export interface DataTablesProps {
 
 /**
  * The bridge's DynamoDB tables, all with the same shape (string `pk`/`sk`, TTL on
- * `expiresAt`): `requests` (pending and decided agent requests), `vault` (tokenized
- * originals, envelope-encrypted) and `jti` (spent decision-token ids). On-demand billing,
- * the data CMK, point-in-time recovery and deletion protection are enforced.
+ * `expiresAt`): `requests` (pending and decided agent requests, with the `byStatus` index approvers list
+ * from), `vault` (tokenized originals, envelope-encrypted) and `jti` (spent decision-token ids). On-demand
+ * billing, the data CMK, point-in-time recovery and deletion protection are enforced.
+ *
+ * The `grant*` methods are the only way functions get at the tables: each names the item actions one step
+ * needs, plus the data key only as DynamoDB uses it for that table (`kms:ViaService`).
  */
 export class DataTables extends Construct {
   public readonly requests: dynamodb.Table;
   public readonly vault: dynamodb.Table;
   public readonly jti: dynamodb.Table;
+  private readonly dataKeyArn: string;
 
   constructor(scope: Construct, id: string, props: DataTablesProps) {
     super(scope, id);
@@ -61,7 +66,52 @@ export class DataTables extends Construct {
       return t;
     };
     this.requests = table('Requests');
+    // ALL: the approver list reads whole records from the index in one Query (KEYS_ONLY would cost a GetItem per
+    // row); the projection is the same item under the same CMK, and its sealed parts stay sealed.
+    this.requests.addGlobalSecondaryIndex({
+      indexName: REQUESTS_STATUS_INDEX.NAME,
+      partitionKey: { name: REQUESTS_STATUS_INDEX.PARTITION, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: REQUESTS_STATUS_INDEX.SORT, type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType.ALL,
+    });
     this.vault = table('Vault');
     this.jti = table('Jti');
+    this.dataKeyArn = props.keys.data.keyArn;
+  }
+
+  /** Read one request and move it through its lifecycle (conditional puts). */
+  public grantRequestTransitions(grantee: iam.IGrantable): void {
+    this.grantItems(grantee, this.requests, ['dynamodb:GetItem', 'dynamodb:PutItem'], 'write');
+  }
+
+  /** List requests by status through the `byStatus` index, and nothing else of the table. */
+  public grantRequestListing(grantee: iam.IGrantable): void {
+    this.grantItems(grantee, this.requests, ['dynamodb:Query'], 'read', `${this.requests.tableArn}/index/${REQUESTS_STATUS_INDEX.NAME}`);
+  }
+
+  /** Burn decision-token ids (a conditional put per jti). */
+  public grantJtiBurn(grantee: iam.IGrantable): void {
+    this.grantItems(grantee, this.jti, ['dynamodb:PutItem'], 'write');
+  }
+
+  /** Look up tokenized originals (re-identification); unwrapping them needs the data key besides. */
+  public grantVaultRead(grantee: iam.IGrantable): void {
+    this.grantItems(grantee, this.vault, ['dynamodb:BatchGetItem'], 'read');
+  }
+
+  /** Store tokenized originals (redaction with `tokenize`). */
+  public grantVaultWrite(grantee: iam.IGrantable): void {
+    this.grantItems(grantee, this.vault, ['dynamodb:BatchWriteItem'], 'write');
+  }
+
+  private grantItems(grantee: iam.IGrantable, table: dynamodb.Table, actions: string[], access: 'read' | 'write', resource = table.tableArn): void {
+    iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [resource] });
+    // DynamoDB uses the table's CMK with the caller's permissions; the condition keeps that use inside DynamoDB.
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: access === 'read' ? ['kms:Decrypt', 'kms:DescribeKey'] : ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
+      resourceArns: [this.dataKeyArn],
+      conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${Aws.REGION}.amazonaws.com` } },
+    });
   }
 }

@@ -19,8 +19,9 @@ export interface BridgeKeysProps {
 /**
  * One customer-managed key per purpose, so a grant on one kind of data never opens another:
  * `data` (tables, queues, token vault), `secrets` (CRM credentials), `audit` (audit bucket),
- * `logs` (every log group), `alarms` (the alarm topic), plus the asymmetric `signing` key for decision tokens and
- * audit digests. Keys are retained on stack deletion: destroying a key destroys its data.
+ * `logs` (every log group), `alarms` (the alarm topic), plus two asymmetric ES256 keys: `signing` for audit digests
+ * and `decisions` for decision tokens, so the approval flow's signers can never sign a digest (or an auditor's
+ * trust in digests extend to tokens). Keys are retained on stack deletion: destroying a key destroys its data.
  *
  * Key policies keep the CDK default statement granting `kms:*` to the account root. That
  * statement is not a wildcard principal: it delegates authority to IAM in this account,
@@ -35,7 +36,10 @@ export class BridgeKeys extends Construct {
   public readonly audit: kms.Key;
   public readonly logs: kms.Key;
   public readonly alarms: kms.Key;
+  /** Signs audit digests (the digest job only). */
   public readonly signing: kms.Key;
+  /** Signs decision tokens (the token issuers only; the executors read its public key). */
+  public readonly decisions: kms.Key;
 
   constructor(scope: Construct, id: string, props: BridgeKeysProps = {}) {
     super(scope, id);
@@ -81,13 +85,16 @@ export class BridgeKeys extends Construct {
       }),
     );
 
-    // KMS does not rotate asymmetric keys; a new signing key means a new key id in the tokens.
-    this.signing = new kms.Key(this, 'Signing', {
-      description: 'crm-agent-bridge: ES256 decision tokens and audit digests',
-      alias: `${prefix}/signing`,
-      keySpec: kms.KeySpec.ECC_NIST_P256,
-      keyUsage: kms.KeyUsage.SIGN_VERIFY,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
+    // KMS does not rotate asymmetric keys; a new signing key means a new key id in the tokens or digests.
+    const asymmetric = (name: string, description: string): kms.Key =>
+      new kms.Key(this, name[0].toUpperCase() + name.slice(1), {
+        description,
+        alias: `${prefix}/${name}`,
+        keySpec: kms.KeySpec.ECC_NIST_P256,
+        keyUsage: kms.KeyUsage.SIGN_VERIFY,
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+    this.signing = asymmetric('signing', 'crm-agent-bridge: ES256 audit digests');
+    this.decisions = asymmetric('decisions', 'crm-agent-bridge: ES256 decision tokens');
   }
 }

@@ -1,9 +1,14 @@
 import fc from 'fast-check';
-import { z } from 'zod';
+// Only zod/mini here, as in the Lambda bundles: classic zod would register its own English locale.
+import * as z from 'zod/mini';
 import { parseOrThrow } from '../../lambda/core/validation';
 import { caught } from '../support/failure';
 
-const Schema = z.strictObject({ name: z.string().min(1), tags: z.array(z.string().max(3)).max(50), count: z.number().int().optional() });
+const Schema = z.strictObject({
+  name: z.string().check(z.minLength(1)),
+  tags: z.array(z.string().check(z.maxLength(3))).check(z.maxLength(50)),
+  count: z.optional(z.int()),
+});
 
 describe('parseOrThrow', () => {
   it('returns the parsed value for every valid input', () => {
@@ -50,5 +55,15 @@ describe('parseOrThrow', () => {
     const error = caught(() => parseOrThrow(Schema, manyBad, 'thing'));
     // Assess
     expect(error.details?.problems).toHaveLength(20);
+  });
+
+  it('words problems in English with zod/mini alone, which registers no locale of its own', () => {
+    // Act
+    const error = caught(() => parseOrThrow(Schema, { name: '', tags: [], count: 1.5 }, 'thing'));
+    // Assess
+    expect(error.details?.problems).toEqual([
+      { path: 'name', message: 'Too small: expected string to have >=1 characters' },
+      { path: 'count', message: 'Invalid input: expected int, received number' },
+    ]);
   });
 });

@@ -1,23 +1,48 @@
 /**
- * What the stack hands the runtime must be what the runtime reads: the proxy's runtime config
- * parses with parseRuntimeConfig, and the values lib/ restates (routes, query bounds, audit
- * key prefixes) equal the runtime's own.
+ * What the stack hands the runtime must be what the runtime reads: the runtime config parses
+ * with parseRuntimeConfig, every function gets each environment variable its handler reads,
+ * and the values lib/ restates (query and proposal bounds, write actions, audit key prefixes,
+ * policy directory) equal the runtime's own.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
-import { AGENT_API_ROUTES, POLICY_DIR_IN_BUNDLE, QUERY_MODEL_LIMITS } from '../../lib/constructs/agent-api';
+import { POLICY_DIR_IN_BUNDLE, PROPOSAL_MODEL_LIMITS, QUERY_MODEL_LIMITS, WRITE_ACTIONS } from '../../lib/constructs/agent-api';
 import { AUDIT_PREFIXES } from '../../lib/constructs/audit-vault';
 import { DIGEST_METRIC } from '../../lib/constructs/audit-digest-job';
-import { AGENT_ROUTES } from '../../lambda/handlers/agent-api-routes';
+import { ActionSchema, PROPOSAL_LIMITS } from '../../lambda/core/approvals/schemas';
 import { DIGESTS_PREFIX, EVENTS_PREFIX } from '../../lambda/core/audit/keys';
-import { AUDIT_ENV, ENV, VAULT_ENV } from '../../lambda/core/constants';
+import * as constants from '../../lambda/core/constants';
+import { AGENT_ACTIONS, ENV, FUNCTIONS, type FunctionRole } from '../../lambda/core/constants';
 import { QUERY_LIMITS } from '../../lambda/core/query/limits';
 import { parseRuntimeConfig } from '../../lambda/core/runtime-config';
 import { BridgeStack } from '../../lib/bridge-stack';
-import { DEFAULT_CONFIG, ROOT, bridgeStack, configFrom, CfnJson } from './bridge-fixtures';
+import { DEFAULT_CONFIG, EGRESS_CONFIG, ROOT, bridgeStack, configFrom, CfnJson } from './bridge-fixtures';
 
 const OTHER_ACCOUNT_ROLE = 'arn:aws:iam::210987654321:role/ResearchAgent';
+const HANDLERS = join(ROOT, 'lambda', 'handlers');
+/** The constants objects that name environment variables. */
+type EnvGroup = 'ENV' | 'APPROVAL_ENV' | 'AUDIT_ENV' | 'VAULT_ENV';
+
+/**
+ * The environment variables a handler's code names (`ENV.X`, `APPROVAL_ENV.Y`, …), in its entry file and the
+ * handler-local modules it imports (helpers shared by several handlers live next to them).
+ */
+function envNamesReadBy(entry: string, seen = new Set<string>()): Set<string> {
+  const names = new Set<string>();
+  if (seen.has(entry)) return names;
+  seen.add(entry);
+  const source = readFileSync(entry, 'utf8');
+  for (const [, group, key] of source.matchAll(/\b(ENV|APPROVAL_ENV|AUDIT_ENV|VAULT_ENV)\.([A-Z_]+)\b/g)) {
+    const value = (constants[group as EnvGroup] as Record<string, string>)[key];
+    if (value) names.add(value);
+  }
+  for (const [, spec] of source.matchAll(/from '(\.\/[^']+)'/g)) {
+    const file = resolve(dirname(entry), `${spec}.ts`);
+    if (existsSync(file)) for (const n of envNamesReadBy(file, seen)) names.add(n);
+  }
+  return names;
+}
 
 /** Resolves a synthesized Fn::Join the way CloudFormation would, with stand-ins for role ARNs. */
 function resolveJoin(value: CfnJson): string {
@@ -31,6 +56,7 @@ function resolveJoin(value: CfnJson): string {
 describe('runtime contract', () => {
   let stack: BridgeStack;
   let env: Record<string, CfnJson>;
+  let slackStack: BridgeStack;
   beforeAll(() => {
     const config = configFrom(DEFAULT_CONFIG, (raw: CfnJson) => {
       raw.agents.research = { roleArns: [OTHER_ACCOUNT_ROLE], actions: ['Read'], team: 'research', territories: [], tier: 'gold' };
@@ -40,6 +66,13 @@ describe('runtime contract', () => {
     stack = bridgeStack(config);
     const template = Template.fromStack(stack).toJSON();
     env = template.Resources[stack.getLogicalId(stack.agentApi.proxy.node.defaultChild as CfnJson)].Properties.Environment.Variables;
+    // Every optional variable set: Slack notifications need allowlisted egress to hooks.slack.com.
+    slackStack = bridgeStack(
+      configFrom(EGRESS_CONFIG, (raw: CfnJson) => {
+        raw.connectivity.domains.push('hooks.slack.com');
+        raw.approvals = { slackWebhook: true };
+      }),
+    );
   });
 
   test('the proxy runtime config parses with parseRuntimeConfig and carries identities, catalog and CRM', () => {
@@ -65,33 +98,23 @@ describe('runtime contract', () => {
     expect(runtime.untrustedAction).toBe('drop');
   });
 
-  test('the proxy gets every environment variable its handler requires', () => {
-    // Prepare
-    const required = [
-      ENV.CONFIG_JSON,
-      ENV.POLICY_DIR,
-      ENV.HMAC_SECRET_ARN,
-      ENV.CRM_READ_SECRET_ARN,
-      ENV.REQUESTS_TABLE,
-      ENV.KILL_SWITCH_PARAMETER,
-      VAULT_ENV.TABLE,
-      VAULT_ENV.KMS_KEY_ID,
-      AUDIT_ENV.BUCKET,
-      AUDIT_ENV.KMS_KEY_ID,
-    ];
-
-    // Act
-    const missing = required.filter((name) => env[name] === undefined);
-
-    // Assess
-    expect(missing).toEqual([]);
+  test('the proxy carries the policy bundle and may not reach the write user', () => {
+    // Prepare / Act / Assess
     expect(env[ENV.POLICY_DIR]).toBe(POLICY_DIR_IN_BUNDLE);
     expect(env[ENV.CRM_WRITE_SECRET_ARN]).toBeUndefined();
   });
 
-  test('the API routes are the handler’s AGENT_ROUTES', () => {
-    // Prepare / Act / Assess
-    expect(AGENT_API_ROUTES).toEqual(AGENT_ROUTES);
+  test.each(Object.keys(FUNCTIONS) as FunctionRole[])('the %s function gets every environment variable its handler reads', (role) => {
+    // Prepare
+    const fns = { ...slackStack.agentApi.functions, ...slackStack.approvalFlow.functions };
+    const resources = Template.fromStack(slackStack).toJSON().Resources;
+    const variables = resources[slackStack.getLogicalId(fns[role].node.defaultChild as CfnJson)].Properties.Environment.Variables;
+
+    // Act
+    const missing = [...envNamesReadBy(join(HANDLERS, `${FUNCTIONS[role]}.ts`))].filter((name) => variables[name] === undefined);
+
+    // Assess
+    expect(missing).toEqual([]);
   });
 
   test('the request model bounds are the query limits', () => {
@@ -103,6 +126,29 @@ describe('runtime contract', () => {
 
     // Assess
     expect(QUERY_MODEL_LIMITS).toEqual(runtime);
+  });
+
+  test('the write-path request model bounds are the proposal and query limits', () => {
+    // Prepare
+    const { maxConversationIdLength, ...proposal } = PROPOSAL_MODEL_LIMITS;
+
+    // Act
+    const runtime = Object.fromEntries(Object.keys(proposal).map((k) => [k, PROPOSAL_LIMITS[k as keyof typeof PROPOSAL_LIMITS]]));
+
+    // Assess
+    expect(proposal).toEqual(runtime);
+    expect(maxConversationIdLength).toBe(QUERY_LIMITS.maxConversationIdLength);
+  });
+
+  test('the actions the authorize and execute models admit are the actions the runtime schema admits', () => {
+    // Prepare
+    const candidates = [...AGENT_ACTIONS, 'Delete'];
+
+    // Act: an action the schema does not know fails on `action` itself, a known one only on its params.
+    const admitted = candidates.filter((action) => !ActionSchema.safeParse({ action, params: {} }).error?.issues.some((i) => i.path[0] === 'action'));
+
+    // Assess
+    expect([...WRITE_ACTIONS].sort()).toEqual(admitted.sort());
   });
 
   test('the audit key prefixes granted are the ones the audit writer and digest job use', () => {

@@ -7,6 +7,7 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { BridgeStack } from '../../lib/bridge-stack';
 import { DEFAULTS } from '../../lib/config';
+import { API_ROUTES } from '../../lambda/core/constants';
 import { DEFAULT_CONFIG, bridgeStack, configFrom, CfnJson } from '../lib/bridge-fixtures';
 
 type Resource = { Type: string; Properties: Record<string, CfnJson> };
@@ -50,10 +51,11 @@ describe('posture: private agent API', () => {
     expect(deny.Condition).toEqual({ StringNotEquals: { 'aws:SourceVpce': endpoint } });
   });
 
-  test('the resource policy denies principals that are not configured agents or approvers and allows agents only the agent routes', () => {
+  test('the resource policy denies principals that are not configured agents or approvers and allows each caller only its routes', () => {
     // Prepare
     const agentRole = stack.resolve(stack.agentApi.agentRoles.support.roleArn);
     const approver = 'arn:aws:iam::123456789012:role/SupportLead';
+    const routes = (caller: string) => API_ROUTES.filter((r) => r.caller === caller).map((r) => `execute-api:/live/${r.method}${r.path.replace(/\{[^}]+\}/g, '*')}`);
 
     // Act
     const deny = statement('DenyPrincipalsNotConfigured');
@@ -62,36 +64,51 @@ describe('posture: private agent API', () => {
     // Assess
     expect(deny).toMatchObject({ Effect: 'Deny', Resource: 'execute-api:/*' });
     expect(deny.Condition.ArnNotLike['aws:PrincipalArn']).toEqual([agentRole, approver]);
-    expect(allow).toHaveLength(1);
-    expect(allow[0].Resource).toEqual(['execute-api:/live/POST/v1/records/query', 'execute-api:/live/GET/v1/requests/*']);
-    expect(allow[0].Condition).toEqual({ ArnLike: { 'aws:PrincipalArn': [agentRole] } });
+    expect(allow.map((s) => [s.Resource, s.Condition])).toEqual([
+      [routes('agent'), { ArnLike: { 'aws:PrincipalArn': [agentRole] } }],
+      [routes('approver'), { ArnLike: { 'aws:PrincipalArn': [approver] } }],
+    ]);
   });
 
-  test('every method uses AWS_IAM authorization', () => {
+  /** Methods with the path of their resource, rebuilt from the resource tree. */
+  function methodsByRoute(): Record<string, CfnJson> {
+    const paths = Object.fromEntries(ofType('AWS::ApiGateway::Resource').map(([rid, r]) => [rid, r.Properties]));
+    const pathOf = (ref: CfnJson): string => (ref.Ref && paths[ref.Ref] ? `${pathOf(paths[ref.Ref].ParentId)}/${paths[ref.Ref].PathPart}` : '');
+    return Object.fromEntries(ofType('AWS::ApiGateway::Method').map(([, r]) => [`${r.Properties.HttpMethod} ${pathOf(r.Properties.ResourceId)}`, r.Properties]));
+  }
+
+  test('every route of API_ROUTES has a method, each with AWS_IAM authorization', () => {
     // Prepare / Act
-    const methods = ofType('AWS::ApiGateway::Method').map(([, r]) => r.Properties);
+    const methods = methodsByRoute();
 
     // Assess
-    expect(methods.map((m) => `${m.HttpMethod}`).sort()).toEqual(['GET', 'POST']);
-    for (const m of methods) expect(m.AuthorizationType).toBe('AWS_IAM');
+    expect(Object.keys(methods).sort()).toEqual(API_ROUTES.map((r) => `${r.method} ${r.path}`).sort());
+    for (const m of Object.values(methods)) expect(m.AuthorizationType).toBe('AWS_IAM');
   });
 
-  test('the POST body is validated against the query model and path parameters are required', () => {
+  test('every POST body is validated against a closed model and path parameters are required', () => {
     // Prepare
-    const methods = ofType('AWS::ApiGateway::Method').map(([, r]) => r.Properties);
+    const methods = methodsByRoute();
     const [validator] = ofType('AWS::ApiGateway::RequestValidator');
-    const [modelId, model] = ofType('AWS::ApiGateway::Model')[0];
+    const models = Object.fromEntries(ofType('AWS::ApiGateway::Model'));
 
     // Act
-    const post = methods.find((m) => m.HttpMethod === 'POST');
-    const get = methods.find((m) => m.HttpMethod === 'GET');
+    const posts = Object.values(methods).filter((m) => m.HttpMethod === 'POST');
+    const withId = Object.entries(methods).filter(([route]) => route.includes('{id}')).map(([, m]) => m);
 
     // Assess
     expect(validator[1].Properties).toMatchObject({ ValidateRequestBody: true, ValidateRequestParameters: true });
-    expect(post?.RequestValidatorId).toEqual({ Ref: validator[0] });
-    expect(post?.RequestModels).toEqual({ 'application/json': { Ref: modelId } });
-    expect(model.Properties.Schema).toMatchObject({ required: ['object', 'fields', 'purpose'], additionalProperties: false });
-    expect(get?.RequestParameters).toEqual({ 'method.request.path.id': true });
+    expect(posts).toHaveLength(API_ROUTES.filter((r) => r.method === 'POST').length);
+    for (const post of posts) {
+      expect(post.RequestValidatorId).toEqual({ Ref: validator[0] });
+      const schema = models[post.RequestModels['application/json'].Ref].Properties.Schema;
+      expect(schema).toMatchObject({ type: 'object', additionalProperties: false });
+      expect(schema.required.length).toBeGreaterThan(0);
+    }
+    const query = Object.values(models).find((m) => m.Properties.Name === 'QueryRequest');
+    expect(query?.Properties.Schema).toMatchObject({ required: ['object', 'fields', 'purpose'], additionalProperties: false });
+    expect(withId.length).toBeGreaterThan(0);
+    for (const m of withId) expect(m.RequestParameters).toEqual({ 'method.request.path.id': true });
   });
 
   test('access logs go to a KMS-encrypted log group with retention; tracing and stage throttling are on', () => {

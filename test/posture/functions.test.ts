@@ -10,6 +10,7 @@ import { BridgeStack } from '../../lib/bridge-stack';
 import { DEFAULTS } from '../../lib/config';
 import { BridgeFunction, FUNCTION_DEFAULTS } from '../../lib/constructs/bridge-function';
 import { BridgeNetwork } from '../../lib/constructs/network';
+import { FUNCTIONS } from '../../lambda/core/constants';
 import { DEFAULT_CONFIG, bridgeStack, configFrom, networkStack, CfnJson } from '../lib/bridge-fixtures';
 
 const ENTRY = join(__dirname, '..', 'fixtures', 'echo-handler.ts');
@@ -131,12 +132,16 @@ describe('posture: every Lambda function of the bridge stack', () => {
     );
   });
 
-  test('the bridge functions are the proxy and the digest job', () => {
-    // Prepare / Act
+  test('the bridge functions are one per role of FUNCTIONS, the digest job and the rotation function', () => {
+    // Prepare
+    const expected = [...Object.values(stack.agentApi.functions), ...Object.values(stack.approvalFlow.functions), stack.digestJob.function, stack.rotation.function];
+
+    // Act
     const ids = functions.map(([id]) => id).sort();
 
     // Assess
-    expect(ids).toEqual([stack.agentApi.proxy, stack.digestJob.function].map((f) => stack.getLogicalId(f.node.defaultChild as CfnJson)).sort());
+    expect(Object.keys({ ...stack.agentApi.functions, ...stack.approvalFlow.functions }).sort()).toEqual(Object.keys(FUNCTIONS).sort());
+    expect(ids).toEqual(expected.map((f) => stack.getLogicalId(f.node.defaultChild as CfnJson)).sort());
   });
 
   test('each runs in isolated subnets with reserved concurrency, explicit memory, tracing and an encrypted log group with retention', () => {

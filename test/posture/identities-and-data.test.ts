@@ -6,6 +6,7 @@
  */
 import { Template } from 'aws-cdk-lib/assertions';
 import { BridgeStack } from '../../lib/bridge-stack';
+import { API_ROUTES, REQUESTS_STATUS_INDEX } from '../../lambda/core/constants';
 import { DEFAULT_CONFIG, bridgeStack, configFrom, CfnJson } from '../lib/bridge-fixtures';
 
 type Resource = { Type: string; Properties: Record<string, CfnJson>; DeletionPolicy?: string };
@@ -53,9 +54,9 @@ describe('posture: identities, secrets and tables', () => {
       expect(s.Effect).toBe('Allow');
       expect(s.Action).toBe('execute-api:Invoke');
       const routes = asList<CfnJson>(s.Resource).map((r) => JSON.stringify(r));
-      expect(routes).toHaveLength(2);
-      expect(routes[0]).toMatch(/\/live\/POST\/v1\/records\/query"/);
-      expect(routes[1]).toMatch(/\/live\/GET\/v1\/requests\/\*"/);
+      const agentRoutes = API_ROUTES.filter((r) => r.caller === 'agent');
+      expect(routes).toHaveLength(agentRoutes.length);
+      agentRoutes.forEach((r, i) => expect(routes[i]).toContain(`/live/${r.method}${r.path.replace(/\{[^}]+\}/g, '*')}"`));
     }
   });
 
@@ -85,19 +86,32 @@ describe('posture: identities, secrets and tables', () => {
     const secrets = ofType('AWS::SecretsManager::Secret').map(([, r]) => r);
 
     // Assess
-    expect(secrets).toHaveLength(3);
+    expect(secrets.length).toBeGreaterThanOrEqual(3);
     for (const s of secrets) expect(s.Properties.KmsKeyId).toEqual({ 'Fn::GetAtt': [id(stack.keys.secrets), 'Arn'] });
   });
 
+  /** The function roles that read each secret: the rotation function the CRM users, the rest per step. */
+  function readersOf(which: 'readUser' | 'writeUser' | 'hmacKey') {
+    const api = stack.agentApi.functions;
+    const flow = stack.approvalFlow.functions;
+    const fns = {
+      readUser: [stack.rotation.function, api.agentApi, api.approverApi, flow.approvalExecute],
+      writeUser: [stack.rotation.function, api.agentActions, flow.approvalExecute],
+      hmacKey: [api.agentApi, api.approverApi, flow.approvalReview, flow.approvalExecute],
+    }[which];
+    return fns.map((f) => id(f.functionRole));
+  }
+  const sorted = (values: unknown[]) => values.map((v) => JSON.stringify(v)).sort();
+
   test.each([
-    ['read user', 'readUser', true],
-    ['write user', 'writeUser', false],
-    ['HMAC key', 'hmacKey', true],
-  ] as const)('the %s secret’s resource policy denies reading the value to all but the account root and its connector roles', (_n, which, proxyReads) => {
+    ['read user', 'readUser'],
+    ['write user', 'writeUser'],
+    ['HMAC key', 'hmacKey'],
+  ] as const)('the %s secret’s resource policy denies reading the value to all but the account root and the roles that need it', (_n, which) => {
     // Prepare
     const secretId = id(stack.credentials[which]);
     const root = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':root']] };
-    const proxyRole = { 'Fn::GetAtt': [id(stack.agentApi.proxy.functionRole), 'Arn'] };
+    const readers = [root, ...readersOf(which).map((roleId) => ({ 'Fn::GetAtt': [roleId, 'Arn'] }))];
 
     // Act
     const [, policy] = ofType('AWS::SecretsManager::ResourcePolicy').find(([, r]) => r.Properties.SecretId.Ref === secretId)!;
@@ -107,10 +121,10 @@ describe('posture: identities, secrets and tables', () => {
     expect(statements.filter((s) => s.Effect === 'Allow')).toEqual([]);
     const deny = statements.find((s) => s.Action === 'secretsmanager:GetSecretValue');
     expect(deny).toMatchObject({ Effect: 'Deny', Principal: { AWS: '*' } });
-    expect(deny.Condition.ArnNotLike['aws:PrincipalArn']).toEqual(proxyReads ? [root, proxyRole] : [root]);
+    expect(sorted(deny.Condition.ArnNotLike['aws:PrincipalArn'])).toEqual(sorted(readers));
   });
 
-  test('only the proxy role is granted the CRM read secret, and no role the write secret', () => {
+  test('only the roles that need them are granted the CRM user secrets; the agent read path never the write user', () => {
     // Prepare
     const granted = (secretId: string) =>
       ofType('AWS::IAM::Role')
@@ -122,8 +136,9 @@ describe('posture: identities, secrets and tables', () => {
     const writers = granted(id(stack.credentials.writeUser));
 
     // Assess
-    expect(readers).toEqual([id(stack.agentApi.proxy.functionRole)]);
-    expect(writers).toEqual([]);
+    expect(readers.sort()).toEqual(readersOf('readUser').sort());
+    expect(writers.sort()).toEqual(readersOf('writeUser').sort());
+    expect(writers).not.toContain(id(stack.agentApi.proxy.functionRole));
   });
 
   test('DynamoDB tables use the data CMK, point-in-time recovery, TTL on expiresAt, deletion protection and RETAIN', () => {
@@ -146,6 +161,23 @@ describe('posture: identities, secrets and tables', () => {
       });
       expect(t.DeletionPolicy).toBe('Retain');
     }
+  });
+
+  test('the requests table indexes requests by status and creation time for the approver list', () => {
+    // Prepare / Act
+    const table = resources[id(stack.tables.requests)];
+
+    // Assess
+    expect(table.Properties.GlobalSecondaryIndexes).toEqual([
+      {
+        IndexName: REQUESTS_STATUS_INDEX.NAME,
+        KeySchema: [
+          { AttributeName: REQUESTS_STATUS_INDEX.PARTITION, KeyType: 'HASH' },
+          { AttributeName: REQUESTS_STATUS_INDEX.SORT, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      },
+    ]);
   });
 
   test('the kill-switch parameter starts at normal, admits only the three modes and is readable by the proxy', () => {

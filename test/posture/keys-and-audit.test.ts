@@ -33,14 +33,21 @@ describe('posture: KMS keys', () => {
     // Assess
     expect(symmetric).toHaveLength(5);
     for (const key of symmetric) expect(key.Properties.EnableKeyRotation).toBe(true);
-    for (const purpose of ['data', 'secrets', 'audit', 'logs', 'alarms', 'signing']) {
+    for (const purpose of ['data', 'secrets', 'audit', 'logs', 'alarms', 'signing', 'decisions']) {
       template.hasResourceProperties('AWS::KMS::Alias', { AliasName: `alias/${stack.stackName}/${purpose}` });
     }
   });
 
-  test('an asymmetric ECC_NIST_P256 SIGN_VERIFY key signs decision tokens and audit digests', () => {
-    // Prepare / Act / Assess
-    template.hasResourceProperties('AWS::KMS::Key', { KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' });
+  test('two asymmetric ECC_NIST_P256 SIGN_VERIFY keys: one signs audit digests, the other decision tokens', () => {
+    // Prepare
+    const keys = template.toJSON().Resources as Record<string, Resource>;
+
+    // Act
+    const asymmetric = Object.entries(keys).filter(([, k]) => k.Type === 'AWS::KMS::Key' && k.Properties.KeySpec === 'ECC_NIST_P256');
+
+    // Assess
+    expect(asymmetric.map(([, k]) => k.Properties.KeyUsage)).toEqual(['SIGN_VERIFY', 'SIGN_VERIFY']);
+    expect(asymmetric.map(([kid]) => kid).sort()).toEqual([stack.keys.signing, stack.keys.decisions].map((k) => stack.getLogicalId(k.node.defaultChild as CfnJson)).sort());
   });
 
   test('no key policy grants a wildcard principal', () => {

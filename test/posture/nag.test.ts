@@ -53,13 +53,18 @@ describe('posture: cdk-nag packs', () => {
     expect([...packs]).toEqual(expect.arrayContaining(PACKS));
   });
 
+  const withSlack = (raw: CfnJson) => {
+    raw.connectivity.domains.push('hooks.slack.com');
+    raw.approvals = { slackWebhook: true };
+  };
   test.each([
-    ['the default config (PrivateLink)', DEFAULT_CONFIG],
-    ['the allowlisted-egress config', EGRESS_CONFIG],
-  ])('%s has zero unacknowledged findings, a house function included', (_name, configPath) => {
+    ['the default config (PrivateLink)', DEFAULT_CONFIG, undefined],
+    ['the allowlisted-egress config', EGRESS_CONFIG, undefined],
+    ['the allowlisted-egress config with Slack approval notices', EGRESS_CONFIG, withSlack],
+  ])('%s has zero unacknowledged findings, a house function included', (_name, configPath, patch) => {
     // Prepare
     const app = testApp();
-    const stack = bridgeStack(configFrom(configPath), app);
+    const stack = bridgeStack(configFrom(configPath, patch), app);
     for (const invocation of ['synchronous', 'asynchronous'] as const) {
       new BridgeFunction(stack, `Probe-${invocation}`, {
         entry: join(__dirname, '..', 'fixtures', 'echo-handler.ts'),

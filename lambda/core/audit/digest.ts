@@ -9,36 +9,38 @@
  * 64-byte r||s (IEEE P1363, as JOSE ES256); KMS ECDSA_SHA_256 DER signatures are converted by
  * the KMS signer.
  */
+import * as z from 'zod/mini';
 import { createHash, createPublicKey, type KeyObject, verify } from 'node:crypto';
 import canonicalize from 'canonicalize';
-import { z } from 'zod';
 import { BridgeError } from '../errors';
 import type { Signer } from '../signer';
+import '../validation';  // zod's English messages
 
 export const DIGEST_SCHEMA_VERSION = 1;
 export const DIGEST_SIGNATURE_ALGORITHM = 'ECDSA_P256_SHA256_P1363';
 
 const isoTime = z.iso.datetime({ offset: false, precision: 3 });
-const hex64 = z.string().regex(/^[0-9a-f]{64}$/);
+const hex64 = z.string().check(z.regex(/^[0-9a-f]{64}$/));
+const text = (max: number) => z.string().check(z.minLength(1), z.maxLength(max));
 
 const DigestObjectSchema = z.strictObject({
-  key: z.string().min(1).max(1024),
+  key: text(1024),
   /** null where the store has no versioning (the local S3 server). */
-  versionId: z.string().min(1).max(1024).nullable(),
+  versionId: z.nullable(text(1024)),
   sha256: hex64,
-  size: z.number().int().min(0),
+  size: z.int().check(z.minimum(0)),
   lastModified: isoTime,
 });
 
-const DigestLinkSchema = z.strictObject({ key: z.string().min(1), sha256: hex64, signature: z.base64() });
+const DigestLinkSchema = z.strictObject({ key: z.string().check(z.minLength(1)), sha256: hex64, signature: z.base64() });
 
 export const AuditDigestSchema = z.strictObject({
   schemaVersion: z.literal(DIGEST_SCHEMA_VERSION),
   period: z.strictObject({ start: isoTime, end: isoTime }),
   objects: z.array(DigestObjectSchema),
-  previous: DigestLinkSchema.nullable(),
-  bridgeVersion: z.string().min(1).max(64),
-  keyId: z.string().min(1).max(2048),
+  previous: z.nullable(DigestLinkSchema),
+  bridgeVersion: text(64),
+  keyId: text(2048),
   signatureAlgorithm: z.literal(DIGEST_SIGNATURE_ALGORITHM),
   signature: z.base64(),
 });

@@ -1,12 +1,15 @@
 /**
  * A policy bundle: schema + policies + effectiveFrom, identified by a content hash. Loading
- * validates the policies against the schema (strict mode, Cedar's own messages) and parses
- * them once into WASM-side policy sets, so evaluation never re-parses text.
+ * validates the policies against the schema (strict mode, Cedar's own messages); each action and
+ * resource type gets its own WASM-side policy set, parsed once on first use, so evaluation never
+ * re-parses text and Cedar only walks the policies that can apply.
  */
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import type * as Cedar from '@cedar-policy/cedar-wasm/nodejs';
+import { BridgeError } from '../errors';
 import { parsePolicyMeta, type PolicyMeta } from './annotations';
+import { attributeUse, type AttributeUse } from './attributes';
 import { cedar, formatCedarError, invalidBundle } from './cedar';
 import { POLICY_ACTIONS, type PolicyAction } from './types';
 
@@ -30,11 +33,19 @@ export interface PolicyBundle {
   readonly policies: ReadonlyMap<string, PolicyMeta>;
   /** Resource entity types each action applies to, from the schema. */
   readonly resourceTypes: Readonly<Record<PolicyAction, readonly string[]>>;
-  /**
-   * Preparsed Cedar policy-set ids per action. `all`: every policy that may apply to it.
-   * `attended`: the same without the forbids an approval lifts (@approval forbids).
-   */
-  readonly sets: Readonly<Record<PolicyAction, { all: string; attended: string }>>;
+  /** The policies that may apply to a request on `action` and a resource of `type` (one of resourceTypes[action]). */
+  evaluationSet(action: PolicyAction, type: string): EvaluationSet;
+}
+
+/**
+ * Every policy of a set is preparsed as a permit, so one Cedar call reports each satisfied policy,
+ * forbids included; the engine decides from their real effects and annotations (PolicyMeta).
+ */
+export interface EvaluationSet {
+  /** Preparsed Cedar policy-set id; absent when no policy applies (nothing can be satisfied). */
+  readonly id?: string;
+  /** What the set's policies read: the engine passes Cedar only that. */
+  readonly reads: AttributeUse;
 }
 
 const SCHEMA_FILE = 'schema.cedarschema';
@@ -61,20 +72,26 @@ export function loadBundleFromSources(src: BundleSources): PolicyBundle {
   const resourceTypes = readSchemaActions(src.schema);
   const parsed = parsePolicies(src.policies);
   if (parsed.length === 0) throw invalidBundle(['the bundle has no policies (everything would be denied)']);
-  validateAgainstSchema(src.schema, parsed, (p) => p.text, src.policies);
   const rewritten = parsed.map((p) => ({ ...p, json: withObligationConditions(p.meta, p.json) }));
-  // Obligation conditions reference context.fields and context.recordLimit: check they type.
-  validateAgainstSchema(src.schema, rewritten, (p) => p.json);
+  // Validated with their obligation conditions (which read context.fields and context.recordLimit), once
+  // on the success path: Cedar's first calls are slow in a cold process. Only on failure are the policies
+  // validated as written, so that errors of the author's text carry its file and line.
+  const problems = schemaProblems(src.schema, rewritten, (p) => p.json);
+  if (problems) throw invalidBundle(schemaProblems(src.schema, parsed, (p) => p.text, src.policies) ?? problems);
 
-  const sets = {} as Record<PolicyAction, { all: string; attended: string }>;
-  for (const action of POLICY_ACTIONS) {
-    const scoped = rewritten.filter((p) => mayApplyTo(p.json.action, action));
-    sets[action] = {
-      all: preparse(`${version}/${action}/all`, scoped),
-      attended: preparse(`${version}/${action}/attended`, scoped.filter((p) => p.meta.effect === 'permit' || !p.meta.approval)),
-    };
-  }
-  return { version, effectiveFrom, policies: new Map(parsed.map((p) => [p.meta.id, p.meta])), resourceTypes, sets };
+  // Parsed on first use: a cold function pays only for the (action, type) pairs it serves.
+  const sets = new Map<string, EvaluationSet>();
+  const evaluationSet = (action: PolicyAction, type: string): EvaluationSet => {
+    const key = `${version}/${action}/${type}`;
+    let set = sets.get(key);
+    if (!set) {
+      const scoped = rewritten.filter((p) => mayApplyTo(p.json.action, action) && mayApplyToResource(p.json.resource, type));
+      set = { id: scoped.length ? preparse(key, scoped) : undefined, reads: attributeUse(scoped.map((p) => p.json)) };
+      sets.set(key, set);
+    }
+    return set;
+  };
+  return { version, effectiveFrom, policies: new Map(parsed.map((p) => [p.meta.id, p.meta])), resourceTypes, evaluationSet };
 }
 
 function readSchemaActions(schema: string): Record<PolicyAction, string[]> {
@@ -122,23 +139,22 @@ function parsePolicies(sources: PolicySource[]): ParsedPolicy[] {
   return out;
 }
 
-function validateAgainstSchema(schema: string, policies: ParsedPolicy[], body: (p: ParsedPolicy) => Cedar.Policy, files?: PolicySource[]): void {
+/** Cedar's strict-mode validation messages, or undefined when the policies type-check. */
+function schemaProblems(schema: string, policies: ParsedPolicy[], body: (p: ParsedPolicy) => Cedar.Policy, files?: PolicySource[]): string[] | undefined {
   const answer = cedar.validate({
     schema,
     policies: { staticPolicies: Object.fromEntries(policies.map((p) => [p.meta.id, body(p)])) },
     validationSettings: { mode: 'strict' },
   });
-  if (answer.type === 'failure') throw invalidBundle(answer.errors.map((e) => formatCedarError(e, SCHEMA_FILE, schema)));
+  if (answer.type === 'failure') return answer.errors.map((e) => formatCedarError(e, SCHEMA_FILE, schema));
   const issues = answer.validationErrors;
-  if (issues.length === 0) return;
-  throw invalidBundle(
-    issues.map((v) => {
-      const p = policies.find((q) => q.meta.id === v.policyId);
-      const fileText = files?.find((f) => f.name === p?.meta.file)?.text;
-      const offset = fileText && p ? Math.max(0, fileText.indexOf(p.text)) : 0;
-      return `${formatCedarError(v.error, p?.meta.file, fileText, offset)} [policy "${v.policyId}"]`;
-    }),
-  );
+  if (issues.length === 0) return undefined;
+  return issues.map((v) => {
+    const p = policies.find((q) => q.meta.id === v.policyId);
+    const fileText = files?.find((f) => f.name === p?.meta.file)?.text;
+    const offset = fileText && p ? Math.max(0, fileText.indexOf(p.text)) : 0;
+    return `${formatCedarError(v.error, p?.meta.file, fileText, offset)} [policy "${v.policyId}"]`;
+  });
 }
 
 const ctx = (attr: string): Cedar.Expr => ({ '.': { left: { Var: 'context' }, attr } });
@@ -153,6 +169,13 @@ function withObligationConditions(meta: PolicyMeta, json: Cedar.PolicyJson): Ced
   return extra.length ? { ...json, conditions: [...json.conditions, ...extra] } : json;
 }
 
+/** False only when the policy's resource scope provably excludes entities of `type` (`in` is kept). */
+function mayApplyToResource(scope: Cedar.ResourceConstraint, type: string): boolean {
+  if (scope.op === 'is') return scope.entity_type === type;
+  if (scope.op === '==' && 'entity' in scope) return ('__entity' in scope.entity ? scope.entity.__entity.type : scope.entity.type) === type;
+  return true;
+}
+
 /** False only when the policy's action scope provably excludes `action` (groups are kept). */
 function mayApplyTo(scope: Cedar.ActionConstraint, action: PolicyAction): boolean {
   if (scope.op === 'All') return true;
@@ -165,7 +188,9 @@ function mayApplyTo(scope: Cedar.ActionConstraint, action: PolicyAction): boolea
 }
 
 function preparse(id: string, policies: { meta: PolicyMeta; json: Cedar.PolicyJson }[]): string {
-  const answer = cedar.preparsePolicySet(id, { staticPolicies: Object.fromEntries(policies.map((p) => [p.meta.id, p.json])) });
-  if (answer.type === 'failure') throw invalidBundle(answer.errors.map((e) => formatCedarError(e)));
+  const staticPolicies = Object.fromEntries(policies.map((p) => [p.meta.id, { ...p.json, effect: 'permit' as const }]));
+  const answer = cedar.preparsePolicySet(id, { staticPolicies });
+  // The same policies passed strict validation at load, so Cedar refusing them now is a defect, not bad input.
+  if (answer.type === 'failure') throw new BridgeError('INTERNAL', `Policy set ${id} failed to preparse: ${answer.errors.map((e) => formatCedarError(e)).join('; ')}`);
   return id;
 }

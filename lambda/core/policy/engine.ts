@@ -4,7 +4,8 @@
  *   approval_required only @approval permits grant, or only @approval forbids (escalations)
  *                     fire and a permit grants once they are lifted;
  *   deny              otherwise. Default deny, forbid wins, and a policy that errors denies.
- * One Cedar call decides all but the escalation case, which takes a second.
+ * One Cedar call per decision: it reports every satisfied policy of the request's set (all are
+ * preparsed as permits, see EvaluationSet) and the outcome follows from their effects here.
  */
 import { randomUUID } from 'node:crypto';
 import { BridgeError } from '../errors';
@@ -17,11 +18,11 @@ import type { Obligations, PolicyDecision, PolicyRequest, Reason, ShadowDiff } f
 
 type Outcome = Omit<PolicyDecision, 'decisionId' | 'shadow'>;
 
-interface CedarOutcome {
-  allowed: boolean;
-  /** Policies that determined Cedar's answer (satisfied permits on allow, satisfied forbids on deny). */
-  determining: PolicyMeta[];
-  errored: string[];
+export interface CedarOutcome {
+  /** Every policy whose scope and conditions hold, permits and forbids, sorted by id. */
+  readonly satisfied: readonly PolicyMeta[];
+  /** `<policy id>: <Cedar's message>` for each policy that failed to evaluate. */
+  readonly errored: readonly string[];
 }
 
 export class PolicyEngine {
@@ -71,62 +72,81 @@ export class PolicyEngine {
 
 function decide(bundle: PolicyBundle, req: PolicyRequest, now: Date): Outcome {
   const base = { policyVersion: bundle.version, obligations: {} };
+  const { satisfied, errored } = evaluatePolicies(bundle, req, now);
+  if (errored.length) return { ...base, decision: 'deny', reasons: erroredReasons(errored) };
+  const forbids = satisfied.filter((p) => p.effect === 'forbid');
+  const permits = satisfied.filter((p) => p.effect === 'permit');
+  const hard = forbids.filter((p) => !p.approval);
+  if (hard.length) return { ...base, decision: 'deny', reasons: hard.map(reasonOf) };
+  if (!permits.length) {
+    return {
+      ...base,
+      decision: 'deny',
+      reasons: [{ policyId: 'bridge:default-deny', text: `No policy permits ${req.action} on ${req.resource.type} for agent ${req.agent.id}` }],
+    };
+  }
+  if (forbids.length) {
+    // Only escalations fired, and a permit grants: approval lifts them.
+    return { ...base, decision: 'approval_required', reasons: [...forbids, ...permits].map(reasonOf), obligations: combineObligations(permits, req.agent) };
+  }
+  // No forbid fired. Unattended permits allow on their own; otherwise every grant needs approval.
+  const unattended = permits.filter((p) => !p.approval);
+  const granting = unattended.length ? unattended : permits;
+  return {
+    ...base,
+    decision: unattended.length ? 'allow' : 'approval_required',
+    reasons: granting.map(reasonOf),
+    obligations: combineObligations(granting, req.agent),
+  };
+}
+
+/** Cedar's verdict on each policy of `bundle` that may apply to `req`; VALIDATION_FAILED when the schema rules the request out. */
+export function evaluatePolicies(bundle: PolicyBundle, req: PolicyRequest, now: Date): CedarOutcome {
   if (!bundle.resourceTypes[req.action].includes(req.resource.type)) {
     throw new BridgeError('VALIDATION_FAILED', `Policy request is invalid: ${req.action} does not apply to ${req.resource.type} (schema)`);
   }
-  const sets = bundle.sets[req.action];
-  const first = authorize(bundle, req, now, sets.all);
-  if (first.errored.length) return { ...base, decision: 'deny', reasons: erroredReasons(first.errored) };
-  if (first.allowed) {
-    // No forbid fired. Unattended permits allow on their own; otherwise every grant needs approval.
-    const unattended = first.determining.filter((p) => !p.approval);
-    const granting = unattended.length ? unattended : first.determining;
-    return {
-      ...base,
-      decision: unattended.length ? 'allow' : 'approval_required',
-      reasons: granting.map(reasonOf),
-      obligations: combineObligations(granting, req.agent),
-    };
+  const { id, reads } = bundle.evaluationSet(req.action, req.resource.type);
+  if (id === undefined) return NOTHING_APPLIES;
+  const call = toCedarCall(req, now, { id, reads });
+  // The call is Cedar's whole input (set ids name their content), so an equal call has the same answer.
+  const key = JSON.stringify(call);
+  const known = key.length <= MEMO_MAX_KEY ? memo.get(key) : undefined;
+  if (known) {
+    memo.delete(key);
+    memo.set(key, known);
+    return known;
   }
-  const hard = first.determining.filter((p) => !p.approval);
-  if (hard.length) return { ...base, decision: 'deny', reasons: hard.map(reasonOf) };
-  if (first.determining.length) {
-    // Only escalations fired: approval can lift them if some permit grants without them.
-    const attended = authorize(bundle, req, now, sets.attended);
-    if (attended.errored.length) return { ...base, decision: 'deny', reasons: erroredReasons(attended.errored) };
-    if (attended.allowed) {
-      return {
-        ...base,
-        decision: 'approval_required',
-        reasons: [...first.determining, ...attended.determining].map(reasonOf),
-        obligations: combineObligations(attended.determining, req.agent),
-      };
-    }
-  }
-  return {
-    ...base,
-    decision: 'deny',
-    reasons: [{ policyId: 'bridge:default-deny', text: `No policy permits ${req.action} on ${req.resource.type} for agent ${req.agent.id}` }],
-  };
-}
-
-function authorize(bundle: PolicyBundle, req: PolicyRequest, now: Date, setId: string): CedarOutcome {
-  const answer = cedar.statefulIsAuthorized(toCedarCall(req, now, setId));
+  const answer = cedar.statefulIsAuthorized(call);
   if (answer.type === 'failure') {
     throw new BridgeError('INTERNAL', `Policy evaluation failed: ${answer.errors.map((e) => formatCedarError(e)).join('; ')}`);
   }
-  const { decision, diagnostics } = answer.response;
-  return {
-    allowed: decision === 'allow',
-    // Cedar's order is not stable; sorting keeps obligations and shadow diffs deterministic.
-    determining: [...diagnostics.reason].sort().map((id) => bundle.policies.get(id)!),
-    errored: diagnostics.errors.map((e) => `${e.policyId}: ${e.error.message}`),
-  };
+  const { diagnostics } = answer.response;
+  const outcome: CedarOutcome = Object.freeze({
+    // Cedar's order is not stable; sorting keeps reasons, obligations and shadow diffs deterministic.
+    satisfied: Object.freeze([...diagnostics.reason].sort().map((policyId) => bundle.policies.get(policyId)!)),
+    errored: Object.freeze(diagnostics.errors.map((e) => `${e.policyId}: ${e.error.message}`)),
+  });
+  if (key.length <= MEMO_MAX_KEY) {
+    memo.set(key, outcome);
+    if (memo.size > MEMO_ENTRIES) memo.delete(memo.keys().next().value!);
+  }
+  return outcome;
 }
+
+const NOTHING_APPLIES: CedarOutcome = Object.freeze({ satisfied: Object.freeze([]), errored: Object.freeze([]) });
+
+/**
+ * Answers of recent Cedar calls, least recently used first. Agents repeat requests, and a call
+ * carries only what its policies read (no clock unless a policy reads the hour), so most calls
+ * repeat one seen before. Bounded in entries and key length: at most about 2 MB.
+ */
+const MEMO_ENTRIES = 1_000;
+const MEMO_MAX_KEY = 2_048;
+const memo = new Map<string, CedarOutcome>();
 
 const reasonOf = (p: PolicyMeta): Reason => ({ policyId: p.id, text: p.reason });
 
-const erroredReasons = (errored: string[]): Reason[] =>
+const erroredReasons = (errored: readonly string[]): Reason[] =>
   errored.map((e) => ({ policyId: e.slice(0, e.indexOf(':')), text: `Policy failed to evaluate, so the request is denied: ${e}` }));
 
 function shadowDiff(enforced: Outcome, candidate: PolicyBundle, req: PolicyRequest, now: Date): ShadowDiff {

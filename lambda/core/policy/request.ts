@@ -3,41 +3,45 @@
  * checked here, in TypeScript, so evaluation can skip Cedar's per-call schema validation
  * (which would triple its cost); the policies themselves are schema-validated at load.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type * as Cedar from '@cedar-policy/cedar-wasm/nodejs';
 import { BridgeError } from '../errors';
 import { CRM_KINDS, CRM_OBJECT_TYPES } from '../types';
 import { parseOrThrow } from '../validation';
 import { FIELD_NAME } from './annotations';
+import { pick, type AttributeUse } from './attributes';
 import { AGENT_TIERS, AMOUNT_ACTIONS, POLICY_ACTIONS, type PolicyRequest } from './types';
 
 /** Cedar decimal: at most 4 fractional digits, within a signed 64-bit range. */
 const MAX_AMOUNT = 922_337_203_685_477;
-const label = z.string().min(1).max(256);
+const label = z.string().check(z.minLength(1), z.maxLength(256));
 
 export const policyRequestSchema = z.strictObject({
   agent: z.strictObject({
     id: label,
     team: label,
-    territories: z.array(label).max(100),
+    territories: z.array(label).check(z.maxLength(100)),
     tier: z.enum(AGENT_TIERS),
-    maxRecords: z.number().int().positive().max(1_000_000).optional(),
+    maxRecords: z.optional(z.int().check(z.positive(), z.maximum(1_000_000))),
   }),
   action: z.enum(POLICY_ACTIONS),
-  resource: z.strictObject({ type: z.enum(CRM_OBJECT_TYPES), id: label.optional() }),
+  resource: z.strictObject({ type: z.enum(CRM_OBJECT_TYPES), id: z.optional(label) }),
   context: z.strictObject({
-    fields: z.array(z.string().regex(FIELD_NAME, 'must be a field API name')).max(500),
-    recordLimit: z.number().int().min(0).max(1_000_000),
+    fields: z.array(z.string().check(z.regex(FIELD_NAME, 'must be a field API name'))).check(z.maxLength(500)),
+    recordLimit: z.int().check(z.minimum(0), z.maximum(1_000_000)),
     crm: z.enum(CRM_KINDS),
-    purpose: z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'must be a purpose code (lowercase letters, digits, "_", ".", "-")'),
-    amount: z
-      .number()
-      .min(-MAX_AMOUNT)
-      .max(MAX_AMOUNT)
-      .refine((n) => Number.isFinite(n) && Math.round(n * 1e4) / 1e4 === n, 'must have at most 4 decimal places')
-      .optional(),
+    purpose: z.string().check(z.regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'must be a purpose code (lowercase letters, digits, "_", ".", "-")')),
+    amount: z.optional(
+      z
+        .number()
+        .check(
+          z.minimum(-MAX_AMOUNT),
+          z.maximum(MAX_AMOUNT),
+          z.refine<number>((n) => Number.isFinite(n) && Math.round(n * 1e4) / 1e4 === n, 'must have at most 4 decimal places'),
+        ),
+    ),
     unmaskedPii: z.boolean(),
-    now: z.date().refine((d) => !Number.isNaN(d.getTime()), 'must be a valid date').optional(),
+    now: z.optional(z.date().check(z.refine<Date>((d) => !Number.isNaN(d.getTime()), 'must be a valid date'))),
   }),
 });
 
@@ -62,7 +66,8 @@ function toCedarDecimal(n: number): string {
 /** A read without a record id is a request on the collection, `<Type>::"*"`. */
 export const COLLECTION_ID = '*';
 
-export function toCedarCall(req: PolicyRequest, now: Date, preparsedPolicySetId: string): Cedar.StatefulAuthorizationCall {
+/** The Cedar call for `req` on a set with a preparsed id, carrying only the attributes the set's policies read. */
+export function toCedarCall(req: PolicyRequest, now: Date, set: { id: string; reads: AttributeUse }): Cedar.StatefulAuthorizationCall {
   const { agent, context } = req;
   const attrs: Record<string, Cedar.CedarValueJson> = { territories: agent.territories, tier: agent.tier };
   if (agent.maxRecords !== undefined) attrs.maxRecords = agent.maxRecords;
@@ -80,8 +85,8 @@ export function toCedarCall(req: PolicyRequest, now: Date, preparsedPolicySetId:
     principal: { type: 'Agent', id: agent.id },
     action: { type: 'Action', id: req.action },
     resource: { type: req.resource.type, id: req.resource.id ?? COLLECTION_ID },
-    context: cedarContext,
-    entities: [{ uid: { type: 'Agent', id: agent.id }, attrs, parents: [{ type: 'Team', id: agent.team }] }],
-    preparsedPolicySetId,
+    context: pick(cedarContext, set.reads.context),
+    entities: [{ uid: { type: 'Agent', id: agent.id }, attrs: pick(attrs, set.reads.anywhere), parents: [{ type: 'Team', id: agent.team }] }],
+    preparsedPolicySetId: set.id,
   };
 }

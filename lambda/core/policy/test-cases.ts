@@ -2,45 +2,46 @@
  * Policy tests as data: each case is a request and the decision it must get. The same
  * runner backs `npm test` (test/policies) and `bridge policy test` for platform teams.
  */
+import * as z from 'zod/mini';
 import { isDeepStrictEqual } from 'node:util';
-import { z } from 'zod';
 import { BridgeError } from '../errors';
+import '../validation';  // zod's English messages
 import type { PolicyBundle } from './bundle';
 import { PolicyEngine } from './engine';
 import { policyRequestSchema } from './request';
 import type { Obligations, PolicyDecision, PolicyRequest } from './types';
 
 const shape = policyRequestSchema.shape;
-const contextSchema = shape.context.extend({ now: z.iso.datetime({ offset: true }).optional() });
+const contextSchema = z.partial(z.extend(shape.context, { now: z.optional(z.iso.datetime({ offset: true })) }));
 const obligationsSchema = z.strictObject({
-  allowedFields: z.array(z.string()).nullable().optional(),
-  rowFilter: z.unknown().optional(),
-  maxRecords: z.number().nullable().optional(),
-  maskingOverrides: z.record(z.string(), z.string()).nullable().optional(),
+  allowedFields: z.optional(z.nullable(z.array(z.string()))),
+  rowFilter: z.optional(z.unknown()),
+  maxRecords: z.optional(z.nullable(z.number())),
+  maskingOverrides: z.optional(z.nullable(z.record(z.string(), z.string()))),
 });
 
 const caseSchema = z.strictObject({
-  name: z.string().min(1),
+  name: z.string().check(z.minLength(1)),
   /** A key of the file's `agents`, or an inline profile. */
   agent: z.union([z.string(), shape.agent]),
   action: shape.action,
   resource: shape.resource,
-  context: contextSchema.partial().default({}),
+  context: z._default(contextSchema, {}),
   expect: z.strictObject({
     decision: z.enum(['allow', 'deny', 'approval_required']),
     /** Policy ids that must be exactly the decision's reasons (any order). */
-    reasons: z.array(z.string()).optional(),
+    reasons: z.optional(z.array(z.string())),
     /** Listed obligations must equal; `null` means must be absent. Unlisted ones are not checked. */
-    obligations: obligationsSchema.optional(),
+    obligations: z.optional(obligationsSchema),
   }),
 });
 
 const fileSchema = z.strictObject({
-  description: z.string().optional(),
-  agents: z.record(z.string(), shape.agent).default({}),
+  description: z.optional(z.string()),
+  agents: z._default(z.record(z.string(), shape.agent), {}),
   /** Context values every case starts from. */
-  defaults: z.strictObject({ context: contextSchema.partial() }).partial().default({}),
-  cases: z.array(caseSchema).min(1),
+  defaults: z._default(z.partial(z.strictObject({ context: contextSchema })), {}),
+  cases: z.array(caseSchema).check(z.minLength(1)),
 });
 
 export type PolicyTestFile = z.infer<typeof fileSchema>;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { parseOrThrow } from '../validation';
 import { COMPARISON_OPS, CRM_OBJECT_TYPES, type Condition, type CrmObjectType, type Filter, type OrderBy, type Scalar } from '../types';
 import { IDENTIFIER, isIdentifier } from './identifiers';
@@ -15,20 +15,20 @@ export interface QueryRequest {
   readonly conversationId?: string;
 }
 
-const Text = (max: number) =>
-  z
-    .string()
-    .max(max)
-    // eslint-disable-next-line no-control-regex
-    .refine((s) => !/[\p{Cs}\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/u.test(s), 'must be text without control characters');
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\p{Cs}\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/u;
+const textChecks = (max: number) => [z.maxLength(max), z.refine<string>((s) => !CONTROL.test(s), 'must be text without control characters')];
+const Text = (max: number) => z.string().check(...textChecks(max));
 
 const FieldName = z
   .string()
-  .max(L.maxIdentifierLength)
-  .regex(IDENTIFIER, 'must be a CRM API name (letters, digits, underscores)')
-  .refine(isIdentifier, 'must not be a SOQL keyword');
+  .check(
+    z.maxLength(L.maxIdentifierLength),
+    z.regex(IDENTIFIER, 'must be a CRM API name (letters, digits, underscores)'),
+    z.refine(isIdentifier, 'must not be a SOQL keyword'),
+  );
 
-const ScalarSchema: z.ZodType<Scalar> = z.union([Text(L.maxStringLength), z.number(), z.boolean(), z.null()]);
+const ScalarSchema: z.ZodMiniType<Scalar> = z.union([Text(L.maxStringLength), z.number(), z.boolean(), z.null()]);
 
 const ORDERED_OPS = new Set(['lt', 'lte', 'gt', 'gte']);
 
@@ -49,35 +49,39 @@ function valueProblem(op: Condition['op'], value: Condition['value']): string | 
  * One node of `where`: exactly one of a condition, `{and: [...]}` or `{or: [...]}`. A single
  * strict object (rather than a union) keeps error messages precise about what is wrong.
  */
-const FilterNode: z.ZodType<Filter> = z.lazy(() =>
-  z
-    .strictObject({
-      field: FieldName.optional(),
-      op: z.enum(COMPARISON_OPS).optional(),
-      value: z.union([ScalarSchema, z.array(ScalarSchema).min(1).max(L.maxInListSize)]).optional(),
-      and: z.array(FilterNode).min(1).max(L.maxConditions).optional(),
-      or: z.array(FilterNode).min(1).max(L.maxConditions).optional(),
-    })
-    .superRefine((n, ctx) => {
-      const isCondition = n.field !== undefined || n.op !== undefined || 'value' in n;
-      const shapes = [isCondition, n.and !== undefined, n.or !== undefined].filter(Boolean).length;
-      if (shapes !== 1) {
-        ctx.addIssue({ code: 'custom', message: 'expected exactly one of {field, op, value}, {and: [...]} or {or: [...]}' });
-        return;
-      }
-      if (!isCondition) return;
-      if (n.field === undefined || n.op === undefined || !('value' in n)) {
-        ctx.addIssue({ code: 'custom', message: 'a condition needs field, op and value' });
-        return;
-      }
-      const problem = valueProblem(n.op, n.value as Condition['value']);
-      if (problem) ctx.addIssue({ code: 'custom', path: ['value'], message: problem });
-    })
-    .transform((n): Filter => {
+const FilterNode: z.ZodMiniType<Filter> = z.lazy(() =>
+  z.pipe(
+    z
+      .strictObject({
+        field: z.optional(FieldName),
+        op: z.optional(z.enum(COMPARISON_OPS)),
+        value: z.optional(z.union([ScalarSchema, z.array(ScalarSchema).check(z.minLength(1), z.maxLength(L.maxInListSize))])),
+        and: z.optional(z.array(FilterNode).check(z.minLength(1), z.maxLength(L.maxConditions))),
+        or: z.optional(z.array(FilterNode).check(z.minLength(1), z.maxLength(L.maxConditions))),
+      })
+      .check(
+        z.superRefine((n, ctx) => {
+          const isCondition = n.field !== undefined || n.op !== undefined || 'value' in n;
+          const shapes = [isCondition, n.and !== undefined, n.or !== undefined].filter(Boolean).length;
+          if (shapes !== 1) {
+            ctx.addIssue({ code: 'custom', message: 'expected exactly one of {field, op, value}, {and: [...]} or {or: [...]}' });
+            return;
+          }
+          if (!isCondition) return;
+          if (n.field === undefined || n.op === undefined || !('value' in n)) {
+            ctx.addIssue({ code: 'custom', message: 'a condition needs field, op and value' });
+            return;
+          }
+          const problem = valueProblem(n.op, n.value as Condition['value']);
+          if (problem) ctx.addIssue({ code: 'custom', path: ['value'], message: problem });
+        }),
+      ),
+    z.transform((n): Filter => {
       if (n.and) return { and: n.and };
       if (n.or) return { or: n.or };
       return { field: n.field as string, op: n.op as Condition['op'], value: n.value as Condition['value'] };
     }),
+  ),
 );
 
 /**
@@ -104,33 +108,35 @@ function filterShape(root: unknown): { depth: number; conditions: number } {
   return { depth, conditions };
 }
 
-export const FilterSchema: z.ZodType<Filter> = z
-  .unknown()
-  .superRefine((v, ctx) => {
-    const { depth, conditions } = filterShape(v);
-    if (depth > L.maxFilterDepth) ctx.addIssue({ code: 'custom', message: `nests deeper than ${L.maxFilterDepth} levels` });
-    else if (conditions > L.maxConditions) ctx.addIssue({ code: 'custom', message: `has more than ${L.maxConditions} conditions` });
-  })
-  .pipe(FilterNode);
+export const FilterSchema: z.ZodMiniType<Filter> = z.pipe(
+  z.unknown().check(
+    z.superRefine((v, ctx) => {
+      const { depth, conditions } = filterShape(v);
+      if (depth > L.maxFilterDepth) ctx.addIssue({ code: 'custom', message: `nests deeper than ${L.maxFilterDepth} levels` });
+      else if (conditions > L.maxConditions) ctx.addIssue({ code: 'custom', message: `has more than ${L.maxConditions} conditions` });
+    }),
+  ),
+  FilterNode,
+);
 
-export const OrderBySchema: z.ZodType<OrderBy> = z.strictObject({ field: FieldName, direction: z.enum(['asc', 'desc']) });
+export const OrderBySchema: z.ZodMiniType<OrderBy> = z.strictObject({ field: FieldName, direction: z.enum(['asc', 'desc']) });
 
-export const QueryRequestSchema: z.ZodType<QueryRequest> = z.strictObject({
+export const QueryRequestSchema: z.ZodMiniType<QueryRequest> = z.strictObject({
   object: z.enum(CRM_OBJECT_TYPES),
   fields: z
     .array(FieldName)
-    .min(1)
-    .max(L.maxFields)
-    .refine((f) => new Set(f).size === f.length, 'must not repeat a field'),
-  where: FilterSchema.optional(),
-  orderBy: z.array(OrderBySchema).min(1).max(L.maxOrderBy).optional(),
-  limit: z.number().int().min(1).max(L.maxLimit).optional(),
-  purpose: Text(L.maxPurposeLength).min(1),
-  conversationId: z
-    .string()
-    .max(L.maxConversationIdLength)
-    .regex(/^[A-Za-z0-9._:-]+$/, 'must be letters, digits and . _ : -')
-    .optional(),
+    .check(
+      z.minLength(1),
+      z.maxLength(L.maxFields),
+      z.refine((f) => new Set(f).size === f.length, 'must not repeat a field'),
+    ),
+  where: z.optional(FilterSchema),
+  orderBy: z.optional(z.array(OrderBySchema).check(z.minLength(1), z.maxLength(L.maxOrderBy))),
+  limit: z.optional(z.int().check(z.minimum(1), z.maximum(L.maxLimit))),
+  purpose: z.string().check(...textChecks(L.maxPurposeLength), z.minLength(1)),
+  conversationId: z.optional(
+    z.string().check(z.maxLength(L.maxConversationIdLength), z.regex(/^[A-Za-z0-9._:-]+$/, 'must be letters, digits and . _ : -')),
+  ),
 });
 
 /** Validates an agent's query; bad input becomes one VALIDATION_FAILED BridgeError. */

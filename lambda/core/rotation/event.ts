@@ -1,11 +1,12 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { BridgeError } from '../errors';
+import '../validation';  // zod's English messages
 import { ROTATION_STEPS } from './ports';
 import type { RotationRequest } from './steps';
 
 const RotationEventSchema = z.object({
-  SecretId: z.string().min(1).max(2048),
-  ClientRequestToken: z.string().min(32).max(64),
+  SecretId: z.string().check(z.minLength(1), z.maxLength(2048)),
+  ClientRequestToken: z.string().check(z.minLength(32), z.maxLength(64)),
   Step: z.enum(ROTATION_STEPS),
 });
 

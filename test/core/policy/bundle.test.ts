@@ -14,6 +14,16 @@ describe('loadBundleFromSources', () => {
     expect(load(text)).toThrow(/Policy bundle is invalid:\n {2}p\.cedar:5: .*recordLimits.*\[policy "typo"\]/);
   });
 
+  it('refuses obligations the schema cannot carry: @maxRecords on an action whose context has no recordLimit', () => {
+    // Prepare: the author's text type-checks; the condition @maxRecords adds does not.
+    const schema = SCHEMA.replace(/type AmountContext = \{[^}]*\}/, (block) => block.replace(/\n\s*recordLimit: Long,[^\n]*/, ''));
+    const text = `@id("refund") @reason("r") @maxRecords("5") permit (principal, action == Action::"IssueRefund", resource);`;
+
+    // Act + Assess
+    expect(schema).not.toBe(SCHEMA);
+    expect(load(text, schema)).toThrow(/Policy bundle is invalid:\n.*recordLimit.*\[policy "refund"\]/);
+  });
+
   it('fails with Cedar parse message for bad syntax and for a bad schema', () => {
     // Act + Assess
     expect(load('@id("x") @reason("r") permit (principal, action, resource) when { context. };')).toThrow(/p\.cedar:1: /);
