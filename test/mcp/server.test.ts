@@ -204,11 +204,7 @@ describe('bridge MCP server against the local runtime', () => {
   });
 });
 
-/*
- * The routes behind these tools (POST /v1/records/propose, /v1/authorize, /v1/actions/execute) are being built;
- * the local runtime answers them 404 today. Enable this block once they are wired into local/runtime.ts.
- */
-describe.skip('bridge MCP server: write tools against the local runtime', () => {
+describe('bridge MCP server: write tools against the local runtime', () => {
   let bridge: LocalBridge;
   let support: Client;
   let sales: Client;
