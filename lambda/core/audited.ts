@@ -38,6 +38,8 @@ export interface Trail {
   approval?: AuditEventInput['approval'];
   /** The outcome on success when it is not plain allowed/approval_required (approved, executed, expired…). */
   outcome?: AuditOutcome;
+  /** An error code to record although the call itself succeeded (RecordOutcome of a failed request). */
+  errorCode?: string;
 }
 
 export interface AuditedDeps {
@@ -55,7 +57,8 @@ export const addCounts = (into: Record<string, number>, from: Record<string, num
 
 /** Maps a failure to the audit outcome: refusals are denials, bad input is failed, the rest error. */
 function failureOutcome(failure: BridgeError): AuditOutcome {
-  if (failure.status === 403 || failure.code === 'BRIDGE_FROZEN') return 'denied';
+  // A refused decision token is a refusal like a policy deny, not bad input.
+  if (failure.status === 403 || failure.code === 'BRIDGE_FROZEN' || failure.code === 'TOKEN_INVALID' || failure.code === 'TOKEN_REPLAYED') return 'denied';
   return failure.status < 500 ? 'failed' : 'error';
 }
 
@@ -98,7 +101,7 @@ export async function audited<R extends { readonly status: number }>(
     guards: { redactions: trail.redactions, injectionFlags: trail.injectionFlags, outputGuardHits: trail.outputGuardHits },
     ...(trail.approval ? { approval: trail.approval } : {}),
     outcome,
-    ...(failure ? { errorCode: failure.code } : {}),
+    ...(failure ? { errorCode: failure.code } : trail.errorCode ? { errorCode: trail.errorCode } : {}),
     latencyMs: deps.now().getTime() - started,
   });
   try {

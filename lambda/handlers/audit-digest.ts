@@ -8,7 +8,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { AUDIT_ENV } from '../core/constants';
+import { AUDIT_ENV, METRICS } from '../core/constants';
 import { BridgeError } from '../core/errors';
 import { DEFAULT_DIGEST_JOB_CONFIG, type DigestJobConfig, type DigestJobResult, runDigestJob } from '../core/audit/digest-job';
 import type { AuditObjectReader, DigestWriter } from '../core/audit/ports';
@@ -17,7 +17,7 @@ import { S3AuditStore } from '../adapters/audit-store-s3';
 import { KmsSigner } from '../adapters/kms-signer';
 
 const logger = new Logger({ serviceName: 'audit-digest' });
-const metrics = new Metrics({ namespace: 'CrmAgentBridge', serviceName: 'audit-digest' });
+const metrics = new Metrics({ namespace: METRICS.NAMESPACE, serviceName: 'audit-digest' });
 
 /** Reads the job's settings; a bad value is a deployment error with a clear message. */
 export function digestConfigFromEnv(env: NodeJS.ProcessEnv): DigestJobConfig {

@@ -5,7 +5,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { AUDIT_ENV } from '../../lambda/core/constants';
+import { AUDIT_ENV, METRICS } from '../../lambda/core/constants';
 import { DEFAULTS } from '../config';
 import { AuditVault } from './audit-vault';
 import { BridgeFunction } from './bridge-function';
@@ -14,7 +14,7 @@ import { BridgeMonitoring } from './monitoring';
 import { BridgeNetwork } from './network';
 
 /** The metric lambda/handlers/audit-digest.ts publishes (Powertools adds the `service` dimension). */
-export const DIGEST_METRIC = { namespace: 'CrmAgentBridge', metricName: 'AuditDigestsWritten', service: 'audit-digest' } as const;
+export const DIGEST_METRIC = { namespace: METRICS.NAMESPACE, metricName: 'AuditDigestsWritten', service: 'audit-digest' } as const;
 /** The job's own lookback floor: late objects are digested up to an hour after their period. */
 const MIN_LOOKBACK_MINUTES = 60;
 /** Enough for a catch-up run of many periods; runs never overlap (reserved concurrency 1). */

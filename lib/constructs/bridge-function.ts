@@ -208,7 +208,7 @@ export class BridgeFunction extends nodejs.NodejsFunction {
         { id: 'Serverless-SQSRedrivePolicy', reason: 'This queue is itself the dead-letter queue of a Lambda function.' },
       );
     } else {
-      const reason = 'Invoked synchronously (API Gateway or Step Functions): failures return to the caller, no event is queued to lose.';
+      const reason = 'Invoked synchronously (API Gateway, Step Functions or Secrets Manager rotation): failures return to the caller, no event is queued to lose.';
       Validations.of(this).acknowledge(
         { id: 'Serverless-LambdaDLQ', reason },
         { id: 'Serverless-LambdaAsyncFailureDestination', reason },

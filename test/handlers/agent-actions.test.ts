@@ -150,7 +150,7 @@ describe('agent-actions handler: with its adapters built', () => {
     expect(auditedEvents().map((e) => [e.action, e.outcome])).toEqual([
       ['Authorize', 'allowed'],
       ['Execute', 'executed'],
-      ['Execute', 'failed'],
+      ['Execute', 'denied'],
     ]);
   });
 

@@ -158,6 +158,7 @@ export class ApproverService {
         approver: { name: approver.name, principalArn: approver.principalArn },
         decision: input.decision,
         decidedAt,
+        requestedAt: record.createdAt,
         ...(edit ? { editedFields: [...edit.editedFields] } : {}),
       };
       const to = input.decision === 'reject' ? 'rejected' : 'approved';

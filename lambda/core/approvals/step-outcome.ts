@@ -31,6 +31,7 @@ export function recordOutcomeStep(deps: ApprovalStepDeps): Step<{ requestId: str
       trail.outcome = AUDIT_OUTCOME[final];
       trail.approval = kit.approvalOf(record);
       if (record.kind === 'write' && record.writeResult) trail.recordIds = [record.writeResult.recordId];
+      if (record.error) trail.errorCode = record.error.code;
       return { requestId, outcome: final };
     });
 }
