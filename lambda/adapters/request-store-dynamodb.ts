@@ -2,7 +2,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { REQUESTS_STATUS_INDEX, TABLE_KEYS } from '../core/constants';
 import { BridgeError } from '../core/errors';
-import { assertTransition, type RequestChanges, type RequestPage, type RequestRecord, type RequestStatus, type RequestStore } from '../core/requests';
+import { transitioned, type RequestChanges, type RequestPage, type RequestRecord, type RequestStatus, type RequestStore } from '../core/requests';
 
 const REQUEST_SORT_KEY = 'request';
 const MAX_PAGE = 100;
@@ -46,15 +46,7 @@ export class DynamoDbRequestStore implements RequestStore {
   ): Promise<RequestRecord> {
     const current = await this.read(requestId);
     if (!current) throw new BridgeError('NOT_FOUND', `no request ${requestId}`);
-    const allowed = typeof from === 'string' ? [from] : from;
-    const status = current.record.status;
-    if (!allowed.includes(status)) {
-      throw new BridgeError('CONFLICT', `request ${requestId} is ${status}, not ${allowed.join(' or ')}`, { status });
-    }
-    assertTransition(requestId, status, to);
-    const next = { ...current.record, ...changes, status } as Record<string, unknown>;
-    for (const key of remove) delete next[key];
-    const record = { ...next, status: to } as unknown as RequestRecord;
+    const record = transitioned(current.record, from, to, changes, remove);
     try {
       await this.put(record, current.version + 1, '#version = :version', { '#version': 'version' }, { ':version': current.version });
     } catch (e) {

@@ -124,6 +124,27 @@ export interface RequestStore {
   listByStatus(status: RequestStatus, opts?: { limit?: number; cursor?: string }): Promise<RequestPage>;
 }
 
+/**
+ * The record a transition writes: CONFLICT when the current status is not one of `from` or the lifecycle does
+ * not allow the move; otherwise `current` with `changes` applied, `remove` deleted and the new status.
+ */
+export function transitioned(
+  current: RequestRecord,
+  from: RequestStatus | readonly RequestStatus[],
+  to: RequestStatus,
+  changes: RequestChanges = {},
+  remove: readonly (keyof RequestChanges)[] = [],
+): RequestRecord {
+  const allowed = typeof from === 'string' ? [from] : from;
+  if (!allowed.includes(current.status)) {
+    throw new BridgeError('CONFLICT', `request ${current.requestId} is ${current.status}, not ${allowed.join(' or ')}`, { status: current.status });
+  }
+  assertTransition(current.requestId, current.status, to);
+  const next = { ...current, ...changes } as Record<string, unknown>;
+  for (const key of remove) delete next[key];
+  return { ...next, status: to } as unknown as RequestRecord;
+}
+
 /** Throws CONFLICT for a move the lifecycle does not allow (stores call it before writing). */
 export function assertTransition(requestId: string, from: RequestStatus, to: RequestStatus): void {
   if (from !== to && !REQUEST_TRANSITIONS[from].includes(to)) {

@@ -1,6 +1,6 @@
 import { BridgeError } from '../../lambda/core/errors';
 import {
-  assertTransition,
+  transitioned,
   type RequestChanges,
   type RequestPage,
   type RequestRecord,
@@ -30,12 +30,7 @@ export class MemoryRequestStore implements RequestStore {
   ): Promise<RequestRecord> {
     const current = this.items.get(requestId);
     if (!current) throw new BridgeError('NOT_FOUND', `no request ${requestId}`);
-    const allowed = typeof from === 'string' ? [from] : from;
-    if (!allowed.includes(current.status)) throw new BridgeError('CONFLICT', `request ${requestId} is ${current.status}`, { status: current.status });
-    assertTransition(requestId, current.status, to);
-    const next = { ...current, ...changes } as Record<string, unknown>;
-    for (const key of remove) delete next[key];
-    const record = { ...next, status: to } as unknown as RequestRecord;
+    const record = transitioned(current, from, to, changes, remove);
     this.items.set(requestId, record);
     return record;
   }
