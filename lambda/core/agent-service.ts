@@ -7,24 +7,22 @@
 import { assertFieldsAllowed, writePolicyRequest } from './approvals/actions-policy';
 import type { SealerPort } from './approvals/ports';
 import { ProposeRequestSchema, type BridgeAction } from './approvals/schemas';
+import { admitAgent, deniedError, policyAgent, requireGrant, sealContext, SEAL_PURPOSE, type PolicyPort } from './agent-calls';
 import { audited, type AuditPort, type CallContext, type Trail } from './audited';
 import { BridgeError, isBridgeError } from './errors';
 import { PrincipalDirectory } from './identity';
-import { enforceMode, type KillSwitch } from './kill-switch';
-import type { PolicyAction, PolicyDecision, PolicyRequest } from './policy/types';
-import { parseQueryRequest, QUERY_LIMITS } from './query';
-import { fieldsTouched, readBody, runRead, type AgentRecord, type CrmReader, type VaultPort } from './read-pipeline';
+import type { KillSwitch } from './kill-switch';
+import type { PolicyAction, PolicyDecision } from './policy/types';
+import { fieldsTouched, parseQueryRequest, QUERY_LIMITS } from './query';
+import { readBody, runRead, type AgentRecord, type CrmReader, type VaultPort } from './read-pipeline';
 import { PENDING_REQUEST_TTL_SECONDS, type RequestRecord, type RequestStore } from './requests';
-import type { AgentRuntime, RuntimeConfig } from './runtime-config';
+import type { RuntimeConfig } from './runtime-config';
 import type { CrmObjectType } from './types';
 import { parseOrThrow } from './validation';
 
 export { VAULT_TTL_SECONDS, type CrmReader, type VaultPort } from './read-pipeline';
 export type { AuditPort, CallContext } from './audited';
-
-export interface PolicyPort {
-  evaluate(req: PolicyRequest): PolicyDecision;
-}
+export { admitAgent, deniedError, policyAgent, requireGrant, sealContext, SEAL_PURPOSE, type Agent, type Intent, type PolicyPort } from './agent-calls';
 
 /** Starts the approval flow (a Step Functions execution named by the request id). */
 export interface FlowPort {
@@ -50,60 +48,6 @@ export interface AgentServiceDeps {
 export interface ServiceResponse {
   readonly status: 200 | 202;
   readonly body: unknown;
-}
-
-export interface Agent {
-  readonly name: string;
-  readonly profile: AgentRuntime;
-}
-
-export type Intent = 'read' | 'write' | 'status';
-type Grant = AgentRuntime['actions'][number];
-
-/** Sealing contexts: a sealed value opens only for the request and the purpose it was sealed for. */
-export const SEAL_PURPOSE = { TASK_TOKEN: 'task-token', READ_RESULT: 'read-result' } as const;
-export const sealContext = (requestId: string, purpose: (typeof SEAL_PURPOSE)[keyof typeof SEAL_PURPOSE]) => ({ requestId, purpose });
-
-/** Refuses an agent whose deployment config does not grant the action. */
-export function requireGrant(agent: Agent, grant: Grant): void {
-  if (!agent.profile.actions.includes(grant)) {
-    throw new BridgeError('FORBIDDEN', `agent '${agent.name}' is not granted ${grant} in the deployment config`);
-  }
-}
-
-/** Identity, configured grant and kill switch: the checks every agent call passes first. */
-export async function admitAgent(
-  deps: { readonly config: RuntimeConfig; readonly killSwitch: KillSwitch },
-  directory: PrincipalDirectory,
-  ctx: CallContext,
-  trail: Trail,
-  intent: Intent,
-  grant?: Grant,
-): Promise<Agent> {
-  const name = directory.resolve(ctx.callerArn);
-  if (!name) throw new BridgeError('UNKNOWN_AGENT', 'the caller is not a configured agent');
-  const agent = { name, profile: deps.config.agents[name] };
-  trail.actor = name;
-  enforceMode(await deps.killSwitch.mode(), intent === 'status' ? 'read' : intent);
-  if (grant) requireGrant(agent, grant);
-  return agent;
-}
-
-/** The policy's view of an agent. */
-export const policyAgent = (agent: Agent): PolicyRequest['agent'] => ({
-  id: agent.name,
-  team: agent.profile.team,
-  territories: agent.profile.territories,
-  tier: agent.profile.tier,
-});
-
-/** The error a deny decision becomes. */
-export function deniedError(decision: PolicyDecision): BridgeError {
-  return new BridgeError('POLICY_DENIED', decision.reasons[0]?.text ?? 'no policy permits this request (default deny)', {
-    reasons: decision.reasons,
-    decisionId: decision.decisionId,
-    policyVersion: decision.policyVersion,
-  });
 }
 
 /**

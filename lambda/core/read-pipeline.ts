@@ -6,10 +6,11 @@
 import { addCounts, type Trail } from './audited';
 import { BridgeError } from './errors';
 import type { Obligations } from './policy/types';
-import { andFilters, QUERY_LIMITS, type QueryRequest, type StructuredQuery } from './query';
+import { vaultScope } from './agent-calls';
+import { andFilters, fieldsTouched, QUERY_LIMITS, type QueryRequest, type StructuredQuery } from './query';
 import { classifyField, DEFAULT_FIELD_POLICY, outputGuard, Redactor, type VaultEntry } from './redaction';
 import type { RuntimeConfig } from './runtime-config';
-import type { CrmRecord, FieldClass, Filter } from './types';
+import type { CrmRecord, FieldClass } from './types';
 import { handleUntrusted } from './untrusted';
 
 /** How long tokenized originals stay re-identifiable. */
@@ -39,22 +40,6 @@ export interface AgentRecord {
 const FREE_TEXT: FieldClass = 'FREE_TEXT';
 /** Classes whose values the output guard must leave alone when policy lets them through in clear. */
 const PII_CLASSES = new Set<FieldClass>(['EMAIL', 'PHONE', 'PERSON_NAME', 'POSTAL_ADDRESS', 'DATE_OF_BIRTH', 'GOVERNMENT_ID', 'FINANCIAL']);
-
-/** Every field a query reveals something about: selected, filtered on, or sorted by. */
-export function fieldsTouched(q: QueryRequest): string[] {
-  const out = new Set(q.fields);
-  const walk = (f: Filter) => {
-    if ('and' in f) f.and.forEach(walk);
-    else if ('or' in f) f.or.forEach(walk);
-    else out.add(f.field);
-  };
-  if (q.where) walk(q.where);
-  for (const o of q.orderBy ?? []) out.add(o.field);
-  return [...out];
-}
-
-/** The vault scope of an agent's tokenized values: its conversation, else the one request. */
-export const vaultScope = (agent: string, conversationId: string | undefined, requestId: string): string => `${agent}:${conversationId ?? requestId}`;
 
 /**
  * Runs an allowed read and returns the records as the agent may see them, filling the trail's counters.

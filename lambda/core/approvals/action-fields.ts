@@ -1,4 +1,4 @@
-import { fieldsTouched } from '../read-pipeline';
+import { fieldsTouched } from '../query';
 import type { CrmKind } from '../types';
 import { actionToWrite } from './crm-writes';
 import type { FinalAction } from './flow-kit';

@@ -5,7 +5,7 @@
  * rules when its token is signed; test/core/approvals/actions-service.test.ts pins that both agree.
  */
 import { BridgeError } from '../errors';
-import { policyAgent, type Agent } from '../agent-service';
+import { policyAgent, type Agent } from '../agent-calls';
 import type { PolicyDecision, PolicyRequest } from '../policy/types';
 import type { CrmKind } from '../types';
 import { actionToWrite, assertWritable } from './crm-writes';

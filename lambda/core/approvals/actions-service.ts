@@ -4,11 +4,11 @@
  * action with the token (verified, single use, the caller's own). Actions that need a person go through
  * `POST /v1/records/propose` and the approval flow instead. Both routes are writes for the kill switch.
  */
-import { admitAgent, requireGrant, type Agent, type PolicyPort, type ServiceResponse } from '../agent-service';
+import { admitAgent, requireGrant, vaultScope, type Agent, type PolicyPort } from '../agent-calls';
+import type { ServiceResponse } from '../agent-service';
 import { audited, type AuditPort, type CallContext, type Trail } from '../audited';
 import { PrincipalDirectory } from '../identity';
 import type { KillSwitch } from '../kill-switch';
-import { vaultScope } from '../read-pipeline';
 import type { RuntimeConfig } from '../runtime-config';
 import type { Signer } from '../signer';
 import type { DecisionClaims } from '../tokens';

@@ -5,7 +5,8 @@
  * never by its requester (name or principal), edits pass policy again, and a decision is final (the status
  * transition is conditional, so a second one gets 409). Every call is audited with the approver's identity.
  */
-import { deniedError, sealContext, SEAL_PURPOSE, type PolicyPort, type ServiceResponse } from '../agent-service';
+import { deniedError, sealContext, SEAL_PURPOSE, type PolicyPort } from '../agent-calls';
+import type { ServiceResponse } from '../agent-service';
 import { audited, type AuditPort, type CallContext, type Trail } from '../audited';
 import { BridgeError, isBridgeError } from '../errors';
 import { parsePrincipal, PrincipalDirectory } from '../identity';

@@ -4,7 +4,7 @@
  * in its own module (step-*.ts), so each Lambda bundles only the code of its own step; flow.ts composes all five.
  */
 import * as z from 'zod/mini';
-import type { PolicyPort } from '../agent-service';
+import type { PolicyPort } from '../agent-calls';
 import { audited, newTrail, type AuditPort, type Trail } from '../audited';
 import type { AuditEventInput, AuditOutcome } from '../audit/event';
 import { BridgeError, isBridgeError, type ErrorCode } from '../errors';

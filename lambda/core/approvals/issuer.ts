@@ -11,11 +11,10 @@
  *   (default QUERY_LIMITS.defaultLimit), purpose = the query's purpose, resource = the object;
  * - both: unmaskedPii false, crm = the deployment's CRM, now = the issuer's clock.
  */
-import { policyAgent, type Agent, type PolicyPort } from '../agent-service';
+import { policyAgent, type Agent, type PolicyPort } from '../agent-calls';
 import { DECISION_TOKEN } from '../constants';
 import type { PolicyDecision, PolicyRequest } from '../policy/types';
-import { QUERY_LIMITS, type QueryRequest } from '../query';
-import { fieldsTouched } from '../read-pipeline';
+import { fieldsTouched, QUERY_LIMITS, type QueryRequest } from '../query';
 import type { RuntimeConfig } from '../runtime-config';
 import type { Signer } from '../signer';
 import { actionHash, decisionClaimsSchema, signDecisionToken, type DecisionClaims, type DecisionTokenInput } from '../tokens';

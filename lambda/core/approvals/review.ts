@@ -10,7 +10,7 @@
  * into notices (e-mail, Slack).
  */
 import { QUERY_LIMITS, type QueryRequest } from '../query';
-import { fieldsTouched } from '../read-pipeline';
+import { fieldsTouched } from '../query';
 import { classifyField, DEFAULT_FIELD_POLICY, DEFAULT_TEXT_POLICY, outputGuard, placeholdersIn, Redactor, type CustomFieldCatalog } from '../redaction';
 import type { EntityType } from '../redaction';
 import type { RequestRecord, ReviewView } from '../requests';

@@ -3,10 +3,11 @@
  * write), kill switch, then the write through the executor or the approved read under the signed obligations, its
  * result sealed into the request for the agent's one fetch.
  */
-import { sealContext, SEAL_PURPOSE } from '../agent-service';
+import { sealContext, SEAL_PURPOSE, vaultScope } from '../agent-calls';
 import { BridgeError } from '../errors';
 import { enforceMode } from '../kill-switch';
-import { fieldsTouched, readBody, runRead, vaultScope } from '../read-pipeline';
+import { fieldsTouched } from '../query';
+import { readBody, runRead } from '../read-pipeline';
 import type { RequestStore } from '../requests';
 import { executeAction } from './executor';
 import { ExecuteEventSchema, flowKit, need, type ApprovalStepDeps, type Step } from './flow-kit';

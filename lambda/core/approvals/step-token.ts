@@ -1,5 +1,5 @@
 /** IssueDecisionToken: policy re-evaluates the final (possibly edited) action; a token bound to it is signed. */
-import { deniedError, requireGrant } from '../agent-service';
+import { deniedError, requireGrant } from '../agent-calls';
 import { BridgeError } from '../errors';
 import type { AgentRuntime } from '../runtime-config';
 import { fieldsOf } from './action-fields';

@@ -3,7 +3,7 @@
  * audit action of its own: the request was audited when it was asked, the approver API audits the decision, and
  * RecordOutcome audits how it ended.
  */
-import { sealContext, SEAL_PURPOSE } from '../agent-service';
+import { sealContext, SEAL_PURPOSE } from '../agent-calls';
 import { defaultWarn, flowKit, MAX_ERROR_MESSAGE, need, WaitEventSchema, type ApprovalStepDeps, type Step } from './flow-kit';
 
 export function waitForApprovalStep(deps: ApprovalStepDeps): Step<{ requestId: string }> {

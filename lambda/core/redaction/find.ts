@@ -17,29 +17,30 @@ export interface FindOptions {
  * deterministically: higher type priority (more specific) first, then the longer span,
  * then the earlier start.
  *
- * One scan first (scan.ts: tokens, digit count, marker characters); a recognizer runs only
- * when the text can hold its entity (a card needs 12 digits, a phone 7, a keyword secret a
- * ':' or '='), and each recognizer's regex only proposes candidates for its validator.
+ * One scan first (scan.ts: tokens, numbers, marker characters); a recognizer runs only
+ * when the text can hold its entity (a card needs a number of 12 digits, a phone 7, a keyword
+ * secret its keyword and a ':' or '='), and each recognizer's regex only proposes candidates
+ * for its validator.
  */
 export function findEntities(text: string, opts: FindOptions = {}): Entity[] {
   if (typeof text !== 'string' || text.length === 0) return [];
   const cands: Entity[] = [];
   const s = scan(text);
-  secrets(text, cands, s.colon || s.equals);
+  secrets(text, cands, s);
   if (s.at) emails(text, cands);
   if (s.digits > 0) {
     if (s.letterDigit && s.digits >= 2) ibans(text, cands);
-    if (s.digits >= 12) cards(text, cands);
-    if (s.digits >= 9) usIds(text, cands);
-    if (s.digits >= 6 && NINO_HINT.test(text)) ninos(text, cands);
-    if (s.digits >= 9 && SIN_HINT.test(text)) caSins(text, cands);
-    if ((s.dotted && s.digits >= 4) || s.colon) ips(text, cands);
-    if (s.digits >= 2 && BIRTH_HINT.test(text)) birthDates(text, cands);
-    if (s.digits >= 7) phones(text, cands);
+    if (s.maxNumber >= 12) cards(text, cands, s);
+    if (s.maxNumber >= 9) usIds(text, cands, s);
+    if (s.maxNumber >= 6 && NINO_HINT.test(text)) ninos(text, cands, s);
+    if (s.maxNumber >= 9 && SIN_HINT.test(text)) caSins(text, cands, s);
+    ips(text, cands, s);
+    if (s.dateLike && BIRTH_HINT.test(text)) birthDates(text, cands);
+    if (s.maxNumber >= 7) phones(text, cands, s);
     addresses(text, cands, s);
   }
   findPersons(text, s, opts.knownNames ?? [], cands);
-  return resolveOverlaps(cands);
+  return cands.length < 2 ? resolveOverlaps(cands) : keepBest(cands.sort(rank));
 }
 
 const rank = (a: Entity, b: Entity): number =>
@@ -51,7 +52,11 @@ const rank = (a: Entity, b: Entity): number =>
 /** Keep candidates best-ranked first, dropping any that overlaps one kept; the result is sorted by start. */
 export function resolveOverlaps(cands: readonly Entity[]): Entity[] {
   if (cands.length < 2) return cands.filter((c) => c.end > c.start);
-  const ranked = [...cands].sort(rank);
+  return keepBest([...cands].sort(rank));
+}
+
+/** resolveOverlaps of candidates already sorted by rank. */
+function keepBest(ranked: readonly Entity[]): Entity[] {
   const kept: Entity[] = [];
   for (const c of ranked) {
     if (c.end <= c.start) continue;

@@ -2,9 +2,11 @@
  * Word lists behind PERSON detection, decoded once per process from names-data.ts (generated
  * by bench/build-names-data.ts: census-ranked first names and surnames plus short names from
  * `humannames`, minus common English words and the gazetteer; the common English words) and
- * the small lists below, into one open-addressing hash table of class bits. A token is
- * classified by hashing its characters in place (ASCII case folded on the fly): no slice,
- * no lower-casing, one table probe.
+ * the small lists below, into one open-addressing hash table of class bits keyed by two
+ * hashes of the word. A token is classified by hashing its characters in place (ASCII case
+ * folded on the fly): no slice, no lower-casing, one probe of 8 bytes. Asked most often, and
+ * answered without that probe: the small lists (a few words compared), whether a word may
+ * be a name at all (a Bloom filter), and the words found last (a small cache).
  */
 import { NOT_NAMES, stripMarks } from './gazetteer';
 import { COMMON_WORDS, NAMES } from './names-data';
@@ -63,95 +65,194 @@ export function decodeWords(packed: string, visit: (word: string, flagged: boole
 }
 const isCode = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 65 && c <= 90);
 
-/** FNV-1a over [start, end) of `s`, ASCII upper case folded to lower (a signed 32-bit value, as TABLE stores it). */
+const FNV_OFFSET = 0x811c9dc5 | 0;
+const FNV_PRIME = 0x01000193;
+const SECOND_SEED = 0x3c6ef372 | 0;
+const SECOND_PRIME = 0x5bd1e995;
+/** The second hash of the last `hash` call (no allocation for the pair). */
+let second = 0;
+/**
+ * Two independent 32-bit hashes of [start, end) of `s`, ASCII upper case folded to lower:
+ * FNV-1a (returned) and a multiplicative one (left in `second`). Together they identify a word.
+ */
 function hash(s: string, start: number, end: number): number {
-  let h = 0x811c9dc5 | 0;
+  let h = FNV_OFFSET;
+  let g = SECOND_SEED;
   for (let k = start; k < end; k++) {
     let c = s.charCodeAt(k);
     if (c >= 65 && c <= 90) c += 32;
-    h = Math.imul(h ^ c, 0x01000193);
+    h = Math.imul(h ^ c, FNV_PRIME);
+    g = Math.imul(g + c, SECOND_PRIME);
+    g ^= g >>> 15;
   }
+  second = g;
   return h;
 }
 
-// Build: words are collected first, then laid out in one flat string indexed by offsets.
+// Build: words are collected first, then placed in the table.
 const words: string[] = [];
 const wordBits: number[] = [];
 const collect = (w: string, bits: number) => {
   words.push(w);
   wordBits.push(bits);
 };
-decodeWords(NAMES, (w) => collect(w, WORD.NAME));
+/**
+ * A Bloom filter of the names: "certainly not a name" without a probe of the big table, which
+ * person.ts asks of capitalised words that only a name could make a person. Blocked: the four
+ * bits of a word lie in one 64-byte block, so a test reads one cache line (128 KB, about 1%
+ * false positives).
+ */
+const NAME_BLOCKS = 1 << 11;
+const nameFilter = new Uint32Array(NAME_BLOCKS * 16);
+function nameProbe(h: number, set: boolean): boolean {
+  const block = (h & (NAME_BLOCKS - 1)) << 4;
+  // Four 9-bit positions inside the 512-bit block, from the hash bits the block did not use.
+  const g = Math.imul(h >>> 11, 0x9e3779b1);
+  for (let i = 0; i < 4; i++) {
+    const bit = (g >>> (i * 8)) & 511;
+    const word = block + (bit >>> 5);
+    if (set) nameFilter[word] |= 1 << (bit & 31);
+    else if ((nameFilter[word] & (1 << (bit & 31))) === 0) return false;
+  }
+  return true;
+}
+decodeWords(NAMES, (w) => {
+  collect(w, WORD.NAME);
+  nameProbe(hash(w, 0, w.length), true);
+});
 decodeWords(COMMON_WORDS, (w, nameLike) => collect(w, nameLike ? WORD.COMMON | WORD.NAME_LIKE : WORD.COMMON));
 for (const w of NOT_NAMES) collect(w, WORD.NON_PERSON);
 for (const [bit, list] of SMALL_LISTS) for (const w of list) collect(w, bit);
 
-const TEXT = words.join('');
-/** Per word: offset into TEXT, then length << 8 | class bits. */
-const META = new Int32Array(words.length * 2);
-const MASK = (1 << Math.ceil(Math.log2(words.length * 2))) - 1;
-/** Per slot: the word's full hash, then word index + 1 (0: empty). A probe reads one pair, and TEXT only on a hash match. */
+const MASK = (1 << Math.ceil(Math.log2(words.length * 1.5))) - 1;
+const OCCUPIED = 0x100;
+/**
+ * Per slot, two values: the word's first hash, then its second hash's upper 23 bits | OCCUPIED
+ * | class bits (0: empty slot). A word is identified by the 55 bits: a probe reads 8 bytes and
+ * nothing else (the table, 1 MB, is all a lookup touches). No two lexicon words share them
+ * (checked as the table is built); that an unknown word shares a lexicon word's has odds of
+ * about 2^-55 per lookup.
+ */
 const TABLE = new Int32Array((MASK + 1) * 2);
+const tagOf = (g: number): number => (g & ~0x1ff) | OCCUPIED;
 
-/** Index of the word equal to s[start, end) (ASCII case folded), or -1. */
-function find(s: string, start: number, end: number, h: number): number {
-  const len = end - start;
+/** The index in TABLE of the slot with hashes (h, g), or of the empty slot where it would go. */
+function slotOf(h: number, g: number): number {
+  const tag = tagOf(g);
   for (let slot = h & MASK; ; slot = (slot + 1) & MASK) {
-    const entry = TABLE[slot * 2 + 1];
-    if (entry === 0) return -1;
-    if (TABLE[slot * 2] !== h || META[(entry - 1) * 2 + 1] >>> 8 !== len) continue;
-    const o = META[(entry - 1) * 2];
-    let k = 0;
-    while (k < len) {
-      let c = s.charCodeAt(start + k);
-      if (c >= 65 && c <= 90) c += 32;
-      if (c !== TEXT.charCodeAt(o + k)) break;
-      k++;
-    }
-    if (k === len) return entry - 1;
+    const at = slot << 1;
+    const meta = TABLE[at + 1];
+    if (meta === 0 || (TABLE[at] === h && (meta & ~0xff) === tag)) return at;
   }
 }
 
 {
-  let offset = 0;
+  const wordAt = new Int32Array(TABLE.length);
   for (let k = 0; k < words.length; k++) {
-    const len = words[k].length;
-    const h = hash(TEXT, offset, offset + len);
-    META[k * 2] = offset;
-    META[k * 2 + 1] = len << 8;
-    const existing = find(TEXT, offset, offset + len, h);
-    if (existing !== -1) META[existing * 2 + 1] |= wordBits[k];
-    else {
-      META[k * 2 + 1] |= wordBits[k];
-      let slot = h & MASK;
-      while (TABLE[slot * 2 + 1] !== 0) slot = (slot + 1) & MASK;
-      TABLE[slot * 2] = h;
-      TABLE[slot * 2 + 1] = k + 1;
-    }
-    offset += len;
+    const h = hash(words[k], 0, words[k].length);
+    const g = second;
+    const at = slotOf(h, g);
+    if (TABLE[at + 1] === 0) {
+      TABLE[at] = h;
+      TABLE[at + 1] = tagOf(g);
+      wordAt[at] = k;
+    } else if (words[wordAt[at]] !== words[k]) throw new Error(`lexicon: "${words[k]}" and "${words[wordAt[at]]}" hash alike`);
+    TABLE[at + 1] |= wordBits[k];
   }
   words.length = 0;
   wordBits.length = 0;
 }
 
-const bitsOf = (s: string, start: number, end: number): number => {
-  const k = find(s, start, end, hash(s, start, end));
-  return k === -1 ? 0 : META[k * 2 + 1] & 0xff;
+/**
+ * Recently found words (first hash and TABLE index + 1), direct-mapped: sentence starts and
+ * common capitalised words recur ("I", "The", "Please"), and a hit avoids a probe of the big
+ * table (a cache miss). Only lexicon words enter it, never a word the lexicon does not hold.
+ */
+const HOT_MASK = 1023;
+const hotHash = new Int32Array(HOT_MASK + 1);
+const hotAt = new Int32Array(HOT_MASK + 1);
+
+function bitsOf(h: number, g: number): number {
+  const line = h & HOT_MASK;
+  const hot = hotAt[line];
+  if (hot !== 0 && hotHash[line] === h && (TABLE[hot] & ~0xff) === tagOf(g)) return TABLE[hot] & 0xff;
+  const at = slotOf(h, g);
+  const meta = TABLE[at + 1];
+  if (meta !== 0) {
+    hotHash[line] = h;
+    hotAt[line] = at + 1;
+  }
+  return meta & 0xff;
+}
+
+const bitsOfWord = (w: string): number => {
+  const h = hash(w, 0, w.length);
+  return bitsOf(h, second);
 };
+
+/** wordClassAt of a word with a character above '~': lower-cased as a string, and also looked up mark-stripped. */
+function wideClassAt(s: string, start: number, end: number): number {
+  const lower = s.slice(start, end).toLowerCase();
+  return bitsOfWord(lower) | (bitsOfWord(stripMarks(lower)) & (WORD.NAME | WORD.NON_PERSON));
+}
 
 /**
  * The class bits of the word s[start, end), case-insensitively. Names and the gazetteer are
  * also found mark-stripped ("José" as "jose"); the other lists match as written.
  */
 export function wordClassAt(s: string, start: number, end: number): number {
-  for (let k = start; k < end; k++) {
-    if (s.charCodeAt(k) > 126) {
-      const lower = s.slice(start, end).toLowerCase();
-      const stripped = stripMarks(lower);
-      return bitsOf(lower, 0, lower.length) | (bitsOf(stripped, 0, stripped.length) & (WORD.NAME | WORD.NON_PERSON));
-    }
+  for (let k = start; k < end; k++) if (s.charCodeAt(k) > 126) return wideClassAt(s, start, end);
+  const h = hash(s, start, end);
+  return bitsOf(h, second);
+}
+
+/**
+ * False only when s[start, end) is certainly no name (no NAME bit in wordClassAt). Words with
+ * a character above '~' are looked up mark-stripped there, so they may always be.
+ */
+export function mayBeName(s: string, start: number, end: number): boolean {
+  for (let k = start; k < end; k++) if (s.charCodeAt(k) > 126) return true;
+  const h = hash(s, start, end);
+  // A recently found word's class is at hand (and exact); the filter answers for the others.
+  const line = h & HOT_MASK;
+  const hot = hotAt[line];
+  if (hot !== 0 && hotHash[line] === h && (TABLE[hot] & ~0xff) === tagOf(second)) return (TABLE[hot] & WORD.NAME) !== 0;
+  return nameProbe(h, false);
+}
+
+const SMALL_MASK = WORD.HONORIFIC | WORD.PARTICLE | WORD.SUFFIX | WORD.CUE_END;
+/** The small-list words by shapeKey, each with its bits from every small list it is in. */
+const SMALL_WORDS: Array<Array<{ word: string; bits: number }> | undefined> = [];
+for (const [bit, list] of SMALL_LISTS) {
+  for (const word of list) {
+    const shaped = (SMALL_WORDS[shapeKey(word.charCodeAt(0), word.length)] ??= []);
+    const known = shaped.find((x) => x.word === word);
+    if (known) known.bits |= bit;
+    else shaped.push({ word, bits: bit });
   }
-  return bitsOf(s, start, end);
+}
+
+/**
+ * wordClassAt(s, start, end) restricted to the small lists (HONORIFIC, PARTICLE, SUFFIX,
+ * CUE_END), without a probe of the big table: the few words of the token's shape are compared.
+ */
+export function smallClassAt(s: string, start: number, end: number): number {
+  for (let k = start; k < end; k++) if (s.charCodeAt(k) > 126) return wordClassAt(s, start, end) & SMALL_MASK;
+  const len = end - start;
+  const shaped = SMALL_WORDS[shapeKey(s.charCodeAt(start), len)];
+  if (shaped === undefined) return 0;
+  for (const { word, bits } of shaped) {
+    if (word.length !== len) continue;
+    let k = 0;
+    while (k < len) {
+      let c = s.charCodeAt(start + k);
+      if (c >= 65 && c <= 90) c += 32;
+      if (c !== word.charCodeAt(k)) break;
+      k++;
+    }
+    if (k === len) return bits;
+  }
+  return 0;
 }
 
 export const wordClass = (word: string): number => wordClassAt(word, 0, word.length);

@@ -4,9 +4,11 @@
  * word tokens of the shared scan (offsets, no per-token objects); a token is classified in
  * the lexicon only when a decision needs it, and every context cue is a sticky regex or a
  * lookbehind anchored at the token, so each check reads only the few characters it needs.
+ * A one-word chain that neither the name filter, a title nor a cue can make a person is not
+ * looked up at all, and a cue regex runs only where its words stand next to the name.
  */
 import type { Entity } from './entities';
-import { isCommonWord, mayBeSmall, WORD, wordClassAt } from './lexicon';
+import { isCommonWord, mayBeName, mayBeSmall, smallClassAt, WORD, wordClassAt } from './lexicon';
 import type { Scan } from './scan';
 
 const { NAME, COMMON, NAME_LIKE, NON_PERSON, HONORIFIC, PARTICLE, SUFFIX, CUE_END } = WORD;
@@ -18,13 +20,75 @@ const CUE_BEFORE =
 const STRONG_CUE_BEFORE = /(?<=(?:\bname(?:'s| is| was|:)|\bnamed|\bcalled|\bi'?m|\bi am|\bthis is|\bdear|\battn|\bsays|\bsaid|\bdirected by:?)[,:]?\s*)/iy;
 const CUE_AFTER =
   /(?:['’]s\b|,? (?:said|says|wrote|writes|asked|asks|replied|shouted|told|called|explained|spent|listed|lives|lived|works|worked|will be|has been|had given|is (?:a|an|the|from|very|my|our)|was (?:a|the|born)|who|and (?:his|her))\b)/y;
-/** Right after a house number or right before a street word or number, a name is part of an address. */
-const ADDRESS_BEFORE = /(?<=\d[A-Za-z]?,? )/y;
-const ADDRESS_AFTER = /(?: \d|,? (?:street|st|road|rd|avenue|ave|lane|ln|drive|dr|court|ct|way|place|pl|union|point|pass|parks?|gateway|square|sq|u\.|utca|str\.?|extensions?|crescent|close|terrace|boulevard|blvd|highway|hwy|row|plaza|walk)\b)/iy;
+/**
+ * Right after a house number (/(?<=\d[A-Za-z]?,? )/ at the name's start) or right before a
+ * street word or number (/(?: \d|,? (?:street|st|…|u\.|str\.?|…)\b)/i at its end), a name
+ * is part of an address. Written out: they run on every name found.
+ */
+function addressBefore(text: string, s: number): boolean {
+  let p = s - 1;
+  if (codeAt(text, p) !== 32) return false;
+  if (codeAt(text, --p) === 44) p--;
+  if (isAsciiLetter(codeAt(text, p))) p--;
+  return isDigit(codeAt(text, p));
+}
+const STREET_WORDS = new Set(
+  'street st road rd avenue ave lane ln drive dr court ct way place pl union point pass park parks gateway square sq utca str extension extensions crescent close terrace boulevard blvd highway hwy row plaza walk'.split(' '),
+);
+function addressAfter(text: string, e: number): boolean {
+  let p = e;
+  const c = codeAt(text, p);
+  if (c === 44) p++;
+  else if (c === 32 && isDigit(codeAt(text, p + 1))) return true;
+  if (codeAt(text, p) !== 32) return false;
+  let q = ++p;
+  while (isAsciiLetter(codeAt(text, q))) q++;
+  // The longest street word has 10 letters.
+  if (q === p || q - p > 10) return false;
+  const word = text.slice(p, q).toLowerCase();
+  // "u." needs a word character after the dot for its \b; every other word needs none after it.
+  if (word === 'u') return codeAt(text, q) === 46 && isAsciiWordChar(codeAt(text, q + 1));
+  return STREET_WORDS.has(word) && !isAsciiWordChar(codeAt(text, q));
+}
 /** At the start of a line (after quote marks or spaces), as in transcripts and signatures. */
 const LINE_START = /(?<=(?:^|\n)[>\s]*)/y;
 
-const isUpperChar = (ch: string): boolean => ch !== ch.toLowerCase() && ch === ch.toUpperCase();
+/**
+ * Cheap gates for the cue regexes, which run on every capitalised word the lexicon does not
+ * know: a lookbehind cue ends with one of its last words right before the name (only
+ * `[,:]?\s*` between), so the token before the name must be one of them; CUE_AFTER needs
+ * "'s", or a space and one of its words' first letters right after the name. They only skip
+ * regexes that could not match. Last words are kept as hashes of their folded letters (a
+ * collision only lets the regex run).
+ */
+const foldedHash = (text: string, start: number, end: number): number => {
+  let h = 0x811c9dc5 | 0;
+  for (let k = start; k < end; k++) {
+    const c = text.charCodeAt(k);
+    h = Math.imul(h ^ (c >= 65 && c <= 90 ? c + 32 : c), 0x01000193);
+  }
+  return h;
+};
+const hashes = (words: string): Set<number> => new Set(words.split(' ').map((w) => foldedHash(w, 0, w.length)));
+const STRONG_CUE_LAST = hashes("name is was named called i'm im am dear attn says said by");
+const CUE_LAST = hashes(
+  "name is was named called i'm im am dear hi hello hey thanks regards sincerely attn contact signed to with meet from by and or " +
+    'son daughter kid child wife husband partner friend mother father brother sister colleague boss manager',
+);
+/** CUE_AFTER's words start with these lower-case letters. */
+const CUE_AFTER_FIRST = new Set([...'acehilrstw'].map((c) => c.charCodeAt(0)));
+
+const isUpperChar = (ch: string): boolean => {
+  const c = ch.charCodeAt(0);
+  if (c < 128) return c >= 65 && c <= 90;
+  return ch !== ch.toLowerCase() && ch === ch.toUpperCase();
+};
+/** text.charCodeAt(k), or -1 outside the text (an out-of-bounds read would deoptimise the caller). */
+const codeAt = (text: string, k: number): number => (k >= 0 && k < text.length ? text.charCodeAt(k) : -1);
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+const isAsciiLetter = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+/** The regex \w (no Unicode flag). */
+const isAsciiWordChar = (c: number): boolean => isAsciiLetter(c) || isDigit(c) || c === 95;
 const at = (re: RegExp, text: string, pos: number): boolean => {
   re.lastIndex = pos;
   return re.test(text);
@@ -42,6 +106,12 @@ function cls(k: number): number {
   return classes[k];
 }
 const has = (k: number, bits: number): boolean => (cls(k) & bits) !== 0;
+/** has(k, bits) for small-list bits only: no probe of the big lexicon table unless the token was already classified. */
+function hasSmall(k: number, bits: number): boolean {
+  if (!mayBeSmall(bits, cur, starts[k], ends[k])) return false;
+  const known = classes[k];
+  return ((known !== 0 ? known : smallClassAt(cur, starts[k], ends[k])) & bits) !== 0;
+}
 
 /** Appends the PERSON candidates of `text` to `out`; `scanned` is the scan of `text`. */
 export function findPersons(text: string, scanned: Scan, knownNames: readonly string[], out: Entity[]): void {
@@ -50,17 +120,11 @@ export function findPersons(text: string, scanned: Scan, knownNames: readonly st
   ends = scanned.ends;
   const n = scanned.tokens;
   if (classes.length < n) classes = new Int32Array(Math.max(n, classes.length * 2));
-  classes.fill(0, 0, n);
+  for (let k = 0; k < n; k++) classes[k] = 0;
   let i = 0;
   while (i < n) {
     const shaped = nameShaped(i);
-    const lowerStart =
-      !shaped &&
-      i > 0 &&
-      mayBeSmall(CUE_END, text, starts[i - 1], ends[i - 1]) &&
-      has(i - 1, CUE_END) &&
-      at(STRONG_CUE_BEFORE, text, starts[i]) &&
-      has(i, NAME);
+    const lowerStart = !shaped && i > 0 && hasSmall(i - 1, CUE_END) && strongCueEnds(i - 1) && has(i, NAME) && at(STRONG_CUE_BEFORE, text, starts[i]);
     if (!shaped && !isBareInitial(i) && !lowerStart) {
       i++;
       continue;
@@ -69,15 +133,73 @@ export function findPersons(text: string, scanned: Scan, knownNames: readonly st
     let j = i;
     while (j + 1 < n && j - i < 5 && joined(j, j + 1)) {
       const next = j + 1;
-      const ok = lowerStart ? has(next, NAME) : nameShaped(next) || isBareInitial(next) || (j + 2 < n && mayBeSmall(PARTICLE, text, starts[next], ends[next]) && has(next, PARTICLE) && nameShaped(j + 2));
+      const ok = lowerStart ? has(next, NAME) : nameShaped(next) || isBareInitial(next) || (j + 2 < n && hasSmall(next, PARTICLE) && nameShaped(j + 2));
       if (!ok) break;
       j++;
     }
-    decide(i, j, lowerStart, out);
+    if (j > i || (!isBareInitial(i) && (lowerStart || mayBePerson(i)))) decide(i, j, lowerStart, out);
     i = j + 1;
   }
   if (knownNames.length > 0) findKnownNames(text, knownNames, out);
   cur = ''; // hold no text between calls
+}
+
+/** ASCII case-insensitive: whether `word` (lower case) and one space end right before `p`. */
+function wordBefore(p: number, word: string): boolean {
+  const s = p - 1 - word.length;
+  if (s < 0 || cur.charCodeAt(p - 1) !== 32) return false;
+  for (let k = 0; k < word.length; k++) if ((cur.charCodeAt(s + k) | 32) !== word.charCodeAt(k)) return false;
+  return true;
+}
+
+/**
+ * False where the CUE_END token k cannot end a STRONG_CUE_BEFORE phrase: "is", "was" and
+ * "am" do so only in "name is", "this is", "name was" and "i am", and they are the common
+ * ones; the regex decides the rest.
+ */
+function strongCueEnds(k: number): boolean {
+  const p = starts[k];
+  const len = ends[k] - p;
+  if (len !== 2 && len !== 3) return true;
+  const word = cur.slice(p, p + len).toLowerCase();
+  if (word === 'is') return wordBefore(p, 'name') || wordBefore(p, 'this');
+  if (word === 'was') return wordBefore(p, 'name');
+  if (word === 'am') return wordBefore(p, 'i');
+  return true;
+}
+
+/** Whether the token before token a is one of `last` (any token with a non-ASCII character may be). */
+function afterCueWord(a: number, last: Set<number>): boolean {
+  if (a === 0) return false;
+  const s = starts[a - 1];
+  const e = ends[a - 1];
+  for (let k = s; k < e; k++) if (cur.charCodeAt(k) > 127) return true;
+  return last.has(foldedHash(cur, s, e));
+}
+function mayCueAfter(e: number): boolean {
+  if (e + 1 >= cur.length) return false;
+  let c = cur.charCodeAt(e);
+  if (c === 39 || c === 0x2019) return true;
+  if (c === 44) c = cur.charCodeAt(++e);
+  return c === 32 && e + 1 < cur.length && CUE_AFTER_FIRST.has(cur.charCodeAt(e + 1));
+}
+
+/**
+ * Whether decide could find a person in the one-word chain [k, k]: only a name (lexicon), a
+ * title before it or a cue around it can make one word a person. A lone initial ("I", "A")
+ * never is one (decide counts no word in it). Saves the lexicon probe of the capitalised
+ * words that start sentences.
+ */
+function mayBePerson(k: number): boolean {
+  const s = starts[k];
+  const e = ends[k];
+  return (
+    mayBeName(cur, s, e) ||
+    (k > 0 && hasSmall(k - 1, HONORIFIC)) ||
+    mayCueAfter(e) ||
+    afterCueWord(k, STRONG_CUE_LAST) ||
+    cur.startsWith(': ', e)
+  );
 }
 
 function nameShaped(k: number): boolean {
@@ -96,7 +218,11 @@ function nameShaped(k: number): boolean {
   }
   return false;
 }
-const isBareInitial = (k: number): boolean => ends[k] - starts[k] === 1 && isUpperChar(cur[starts[k]]);
+function isBareInitial(k: number): boolean {
+  if (ends[k] - starts[k] !== 1) return false;
+  const c = cur.charCodeAt(starts[k]);
+  return c < 128 ? c >= 65 && c <= 90 : isUpperChar(cur[starts[k]]);
+}
 
 /** The gap between two tokens of one name: a space, or ". " after an initial. */
 function joined(a: number, b: number): boolean {
@@ -113,7 +239,7 @@ function decide(i: number, j: number, lowerStart: boolean, out: Entity[]): void 
   const text = cur;
   let a = i;
   let honorific = false;
-  if (i > 0 && mayBeSmall(HONORIFIC, text, starts[i - 1], ends[i - 1]) && has(i - 1, HONORIFIC)) {
+  if (i > 0 && hasSmall(i - 1, HONORIFIC)) {
     const gap = starts[i] - ends[i - 1];
     honorific = (gap === 1 && text[ends[i - 1]] === ' ') || (gap === 2 && text[ends[i - 1]] === '.' && text[ends[i - 1] + 1] === ' ');
   }
@@ -146,18 +272,18 @@ function decide(i: number, j: number, lowerStart: boolean, out: Entity[]): void 
   if (words === 0) return;
   const s = starts[a];
   const e = ends[b];
-  if (!honorific && (at(ADDRESS_BEFORE, text, s) || at(ADDRESS_AFTER, text, e))) return;
   // Cheapest evidence first: most names end here on the lexicon, before any cue regex runs.
   const person =
     honorific ||
     lowerStart ||
     lexHits > 0 ||
     (words >= 2 && hasInitial) ||
-    (words >= 2 && (at(CUE_BEFORE, text, s) || at(CUE_AFTER, text, e) || at(LINE_START, text, s))) ||
-    at(STRONG_CUE_BEFORE, text, s) ||
-    at(CUE_AFTER, text, e) ||
+    (mayCueAfter(e) && at(CUE_AFTER, text, e)) ||
+    (words >= 2 && ((afterCueWord(a, CUE_LAST) && at(CUE_BEFORE, text, s)) || at(LINE_START, text, s))) ||
+    (afterCueWord(a, STRONG_CUE_LAST) && at(STRONG_CUE_BEFORE, text, s)) ||
     (text.startsWith(': ', e) && at(LINE_START, text, s));
-  if (person) out.push({ type: 'PERSON', start: s, end: e, value: text.slice(s, e) });
+  // After a house number or before a street word, it is part of an address (unless a title says otherwise).
+  if (person && (honorific || !(addressBefore(text, s) || addressAfter(text, e)))) out.push({ type: 'PERSON', start: s, end: e, value: text.slice(s, e) });
 }
 
 const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -167,28 +293,71 @@ const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
  */
 let knownKey = '';
 let knownRe: RegExp | null = null;
+/** The same forms, when all are ASCII (findAsciiForms), else null. */
+let knownAscii: readonly string[] | null = null;
 
 /** Whole-word, case-insensitive occurrences of the record's own names and their parts. */
 function findKnownNames(text: string, knownNames: readonly string[], out: Entity[]): void {
   const key = knownNames.join('\u0000');
   if (key !== knownKey) {
-    knownRe = compileKnownNames(knownNames);
+    const forms = knownForms(knownNames);
+    knownAscii = forms.length > 0 && forms.every(isAscii) ? forms : null;
+    knownRe = compile(forms);
     knownKey = key;
   }
-  const re = knownRe;
-  if (re === null) return;
-  re.lastIndex = 0;
-  for (let m = re.exec(text); m !== null; m = re.exec(text)) out.push({ type: 'PERSON', start: m.index, end: m.index + m[0].length, value: m[0] });
+  if (knownAscii !== null && isAscii(text)) findAsciiForms(text, knownAscii, out);
+  else if (knownRe !== null) {
+    const re = knownRe;
+    re.lastIndex = 0;
+    for (let m = re.exec(text); m !== null; m = re.exec(text)) out.push({ type: 'PERSON', start: m.index, end: m.index + m[0].length, value: m[0] });
+  }
 }
 
-function compileKnownNames(knownNames: readonly string[]): RegExp | null {
+const isAscii = (s: string): boolean => {
+  for (let k = 0; k < s.length; k++) if (s.charCodeAt(k) > 127) return false;
+  return true;
+};
+const isAsciiAlnum = (c: number): boolean => isAsciiLetter(c) || isDigit(c);
+
+/**
+ * What the known-name regex finds, for ASCII text and forms without compiling it: there the
+ * Unicode case folding of /iu is ASCII lower-casing and its \p{L}\p{M}\p{N} boundaries are
+ * ASCII letters and digits. Like the regex, the leftmost match wins and, at one place, the
+ * first form in the regex's order (longest first).
+ */
+function findAsciiForms(text: string, forms: readonly string[], out: Entity[]): void {
+  const lower = text.toLowerCase();
+  let p = 0;
+  while (p < lower.length) {
+    let len = 0;
+    if (p === 0 || !isAsciiAlnum(lower.charCodeAt(p - 1))) {
+      for (const form of forms) {
+        if (lower.startsWith(form, p) && !isAsciiAlnum(codeAt(lower, p + form.length))) {
+          len = form.length;
+          break;
+        }
+      }
+    }
+    if (len === 0) p++;
+    else {
+      out.push({ type: 'PERSON', start: p, end: p + len, value: text.slice(p, p + len) });
+      p += len;
+    }
+  }
+}
+
+/** The lower-cased forms of known names: each whole name and each part that is no common word, longest first. */
+function knownForms(knownNames: readonly string[]): string[] {
   const forms = new Set<string>();
   for (const name of knownNames) {
     const trimmed = name.trim();
     if (trimmed.length >= 2) forms.add(trimmed.toLowerCase());
     for (const part of trimmed.split(/[\s,]+/)) if (part.length >= 2 && !isCommonWord(part.toLowerCase())) forms.add(part.toLowerCase());
   }
-  if (forms.size === 0) return null;
-  const alternation = [...forms].sort((x, y) => y.length - x.length || (x < y ? -1 : 1)).map(escapeRe).join('|');
-  return new RegExp(`(?<![\\p{L}\\p{M}\\p{N}])(?:${alternation})(?![\\p{L}\\p{M}\\p{N}])`, 'giu');
+  return [...forms].sort((x, y) => y.length - x.length || (x < y ? -1 : 1));
+}
+
+function compile(forms: readonly string[]): RegExp | null {
+  if (forms.length === 0) return null;
+  return new RegExp(`(?<![\\p{L}\\p{M}\\p{N}])(?:${forms.map(escapeRe).join('|')})(?![\\p{L}\\p{M}\\p{N}])`, 'giu');
 }

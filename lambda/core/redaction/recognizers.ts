@@ -1,10 +1,13 @@
 /**
  * Pattern recognizers. Each scans with a bounded, anchored regex (or from an '@' anchor)
- * and validates only the candidates, so matching stays linear in the input.
+ * and validates only the candidates, so matching stays linear in the input. Given the
+ * text's scan, a recognizer skips what the scan shows cannot hold its entity (the number
+ * recognizers run only from numbers long enough, the secret shapes only where their marker
+ * is); without one, it reads the whole text (the reference the gated runs must equal).
  */
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import type { Entity, EntityType } from './entities';
-import type { Scan } from './scan';
+import { SHAPE, type Scan } from './scan';
 import { digitsOf, entropy, ibanValid, IBAN_LENGTHS, ipv6Valid, itinValid, luhn, ninoPrefixValid, ssnValid } from './validators';
 
 type Out = Entity[];
@@ -16,6 +19,41 @@ const first = (re: RegExp, text: string): RegExpExecArray | null => {
   re.lastIndex = 0;
   return re.exec(text);
 };
+
+/**
+ * Each match of global `re` that starts in a number of `s` with at least `min` digits, or at
+ * most `lead` characters before it; without a scan, each match in the text. A match of the
+ * number recognizers lies within one number, so the text between long enough numbers (and
+ * any match there, which would have too few digits) can be skipped without changing the
+ * matches found in them.
+ */
+function eachInNumbers(
+  re: RegExp,
+  text: string,
+  out: Out,
+  s: Scan | undefined,
+  min: number,
+  lead: number,
+  visit: (text: string, m: RegExpExecArray, out: Out) => void,
+): void {
+  re.lastIndex = 0;
+  if (s === undefined) {
+    for (let m = re.exec(text); m !== null; m = re.exec(text)) visit(text, m, out);
+    return;
+  }
+  let from = 0;
+  for (let i = 0; i < s.numbers; ) {
+    if (s.numDigits[i] < min || s.numEnds[i] <= from) {
+      i++;
+      continue;
+    }
+    re.lastIndex = Math.max(from, s.numStarts[i] - lead);
+    const m = re.exec(text);
+    if (m === null) return;
+    visit(text, m, out);
+    from = Math.max(re.lastIndex, m.index + 1);
+  }
+}
 
 const LOCAL = /[A-Za-z0-9._%+'-]/;
 const DOMAIN = /[A-Za-z0-9.-]/;
@@ -40,44 +78,73 @@ const PHONE = /(?<![\w+.-])(?:\+\d{1,3}[ .-]?|00\d{1,3}[ .-]?)?(?:\(\d{1,4}\)[ .
 const STREET_AFTER = new RegExp(`^[ ,]+(?:[\\p{L}][\\p{L}'.-]*[ ]){0,4}(?:${'Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Rue|Close|Terrace|Crescent|Square|Sq|Str|Suite|Apt'})\\b`, 'iu');
 const DATE_SHAPE = /^(?:(?:19|20)\d\d[-./ ]\d\d?[-./ ]\d\d?|\d\d?[-./ ]\d\d?[-./ ](?:19|20)?\d\d)$/;
 const YEAR_RANGE = /^(?:19|20)\d\d[- ](?:19|20)\d\d$/;
-export function phones(text: string, out: Out): void {
-  for (let m = first(PHONE, text); m !== null; m = PHONE.exec(text)) {
-    const cand = m[0];
-    const core = cand.replace(/[ ]?(?:x|ext\.?|extension)[ ]?\d+$/, '');
-    const digits = digitsOf(core);
-    if (digits.length < 7 || digits.length > 15) continue;
-    const ctx = before(text, m.index, 20);
-    const intl = cand.startsWith('+') || cand.startsWith('00');
-    if (intl) {
-      const parsed = parsePhoneNumberFromString(cand.startsWith('00') ? `+${core.slice(2)}` : core);
-      if (parsed?.isPossible()) add(out, 'PHONE', text, m.index, m.index + cand.length);
-      continue;
-    }
-    // National numbers stay within 12 digits; the SSN shape belongs to the ID recognizers.
-    if (digits.length > 12 || /^\d{3}-\d{2}-\d{4}$/.test(core)) continue;
-    if (NOT_PHONE_CUE.test(ctx) || DATE_SHAPE.test(core) || YEAR_RANGE.test(core) || /^\d{5}-\d{4}$/.test(core)) continue;
-    if (/[$€£¥]\s?$/.test(ctx) || /^\d{4,5}-\d{3}$/.test(core)) continue;
-    // "12 345 Main Street": house and unit numbers in front of a street are not a phone.
-    const end = m.index + cand.length;
-    if (/(?:apt|apartment|suite|ste|unit|box)\.?\s$/.test(ctx) || STREET_AFTER.test(text.slice(end, end + 60))) continue;
-    const grouped = /[ .()-]/.test(core);
-    const cue = PHONE_CUE.test(ctx);
-    if (grouped || cue || (digits.length === 10 && parsePhoneNumberFromString(digits, 'US')?.isValid())) {
-      add(out, 'PHONE', text, m.index, m.index + cand.length);
-    }
+export function phones(text: string, out: Out, s?: Scan): void {
+  eachInNumbers(PHONE, text, out, s, 7, 1, phone);
+}
+const EXTENSION = /[ ]?(?:x|ext\.?|extension)[ ]?\d+$/;
+const countDigits = (s: string): number => {
+  let n = 0;
+  for (let k = 0; k < s.length; k++) if (s.charCodeAt(k) >= 48 && s.charCodeAt(k) <= 57) n++;
+  return n;
+};
+function phone(text: string, m: RegExpExecArray, out: Out): void {
+  const cand = m[0];
+  // Every extension form holds an 'x'.
+  const core = cand.includes('x') ? cand.replace(EXTENSION, '') : cand;
+  const digits = countDigits(core);
+  if (digits < 7 || digits > 15) return;
+  const intl = cand.startsWith('+') || cand.startsWith('00');
+  if (intl) {
+    const parsed = parsePhoneNumberFromString(cand.startsWith('00') ? `+${core.slice(2)}` : core);
+    if (parsed?.isPossible()) add(out, 'PHONE', text, m.index, m.index + cand.length);
+    return;
+  }
+  // National numbers stay within 12 digits; the SSN shape belongs to the ID recognizers.
+  if (digits > 12 || /^\d{3}-\d{2}-\d{4}$/.test(core)) return;
+  const ctx = before(text, m.index, 20);
+  if (NOT_PHONE_CUE.test(ctx) || DATE_SHAPE.test(core) || YEAR_RANGE.test(core) || /^\d{5}-\d{4}$/.test(core)) return;
+  if (/[$€£¥]\s?$/.test(ctx) || /^\d{4,5}-\d{3}$/.test(core)) return;
+  // "12 345 Main Street": house and unit numbers in front of a street are not a phone.
+  const end = m.index + cand.length;
+  if (/(?:apt|apartment|suite|ste|unit|box)\.?\s$/.test(ctx)) return;
+  // STREET_AFTER starts with a space or comma: without one, no slice and no Unicode regex.
+  const after = end < text.length ? text.charCodeAt(end) : -1;
+  if ((after === 32 || after === 44) && STREET_AFTER.test(text.slice(end, end + 60))) return;
+  const grouped = /[ .()-]/.test(core);
+  if (grouped || PHONE_CUE.test(ctx) || (digits === 10 && parsePhoneNumberFromString(digitsOf(core), 'US')?.isValid())) {
+    add(out, 'PHONE', text, m.index, m.index + cand.length);
   }
 }
 
 const CARD = /(?<![\w+.-])\d(?:[ -]?\d){11,18}(?![\w]|[.-]\d)/g;
 const CARD_GROUPS = /^(?:\d{4}([ -])\d{4}\1\d{4}\1\d{4}(?:\1\d{1,3})?|\d{4}([ -])\d{6}\2\d{4,5}|\d{4}([ -])\d{4}\3\d{4}|\d{4}([ -])\d{4}\4\d{4}\4\d{2,3})$/;
-export function cards(text: string, out: Out): void {
-  for (let m = first(CARD, text); m !== null; m = CARD.exec(text)) {
-    const digits = digitsOf(m[0]);
-    if (digits.length < 12 || digits.length > 19 || /^(\d)\1+$/.test(digits) || !luhn(digits)) continue;
-    if (/[ -]/.test(m[0]) && !CARD_GROUPS.test(m[0])) continue;
-    if (NOT_PHONE_CUE.test(before(text, m.index, 16))) continue;
+export function cards(text: string, out: Out, s?: Scan): void {
+  eachInNumbers(CARD, text, out, s, 12, 0, card);
+}
+/** A card candidate starting exactly at lastIndex (a later digit group of a rejected run). */
+const CARD_AT = /\d(?:[ -]?\d){11,18}(?![\w]|[.-]\d)/y;
+function card(text: string, m: RegExpExecArray, out: Out): void {
+  if (isCard(text, m)) {
     add(out, 'CREDIT_CARD', text, m.index, m.index + m[0].length);
+    return;
   }
+  // A run that is not one card may still end in one ("SSN 078-05-1120 4111 1111 1111 1111"): try each later group.
+  for (let i = 1; i < m[0].length; i++) {
+    const c = m[0].charCodeAt(i - 1);
+    if (c !== 32 && c !== 45) continue;
+    CARD_AT.lastIndex = m.index + i;
+    const later = CARD_AT.exec(text);
+    if (later && isCard(text, later)) {
+      add(out, 'CREDIT_CARD', text, later.index, later.index + later[0].length);
+      return;
+    }
+  }
+}
+function isCard(text: string, m: RegExpExecArray): boolean {
+  const digits = digitsOf(m[0]);
+  if (digits.length < 12 || digits.length > 19 || /^(\d)\1+$/.test(digits) || !luhn(digits)) return false;
+  if (/[ -]/.test(m[0]) && !CARD_GROUPS.test(m[0])) return false;
+  return !NOT_PHONE_CUE.test(before(text, m.index, 16));
 }
 
 const IBAN = /(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?:[ ]?[A-Za-z0-9]){11,30}/g;
@@ -100,26 +167,33 @@ export function ibans(text: string, out: Out): void {
 
 const SSN = /(?<![\w-])(\d{3})([- ]?)(\d{2})\2(\d{4})(?![\w-]|\.\d)/g;
 const SSN_CUE = /(?:ssn|social security|social sec|ss#|itin|taxpayer|tin)\W{0,12}[\w ]{0,12}$/;
-export function usIds(text: string, out: Out): void {
-  for (let m = first(SSN, text); m !== null; m = SSN.exec(text)) {
-    const [, area, sep, group, serial] = m;
-    if (sep === '' && !SSN_CUE.test(before(text, m.index, 40))) continue;
-    if (ssnValid(area, group, serial)) add(out, 'US_SSN', text, m.index, m.index + m[0].length);
-    else if (itinValid(area, group)) add(out, 'US_ITIN', text, m.index, m.index + m[0].length);
-  }
+export function usIds(text: string, out: Out, s?: Scan): void {
+  eachInNumbers(SSN, text, out, s, 9, 0, usId);
+}
+function usId(text: string, m: RegExpExecArray, out: Out): void {
+  const [, area, sep, group, serial] = m;
+  if (sep === '' && !SSN_CUE.test(before(text, m.index, 40))) return;
+  if (ssnValid(area, group, serial)) add(out, 'US_SSN', text, m.index, m.index + m[0].length);
+  else if (itinValid(area, group)) add(out, 'US_ITIN', text, m.index, m.index + m[0].length);
 }
 
 const NINO = /(?<![A-Za-z0-9])([A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]) ?\d{2} ?\d{2} ?\d{2} ?[A-D](?![A-Za-z0-9])/g;
-export function ninos(text: string, out: Out): void {
-  for (let m = first(NINO, text); m !== null; m = NINO.exec(text)) if (ninoPrefixValid(m[1])) add(out, 'UK_NINO', text, m.index, m.index + m[0].length);
+export function ninos(text: string, out: Out, s?: Scan): void {
+  // The two letters and a space come before the number.
+  eachInNumbers(NINO, text, out, s, 6, 3, nino);
+}
+function nino(text: string, m: RegExpExecArray, out: Out): void {
+  if (ninoPrefixValid(m[1])) add(out, 'UK_NINO', text, m.index, m.index + m[0].length);
 }
 
 const SIN = /(?<![\w-])\d{3}([- ])\d{3}\1\d{3}(?![\w-])/g;
-export function caSins(text: string, out: Out): void {
-  for (let m = first(SIN, text); m !== null; m = SIN.exec(text)) {
-    if (/(?:\bsin|social insurance)\W{0,12}[\w ]{0,12}$/.test(before(text, m.index, 40)) && luhn(digitsOf(m[0]))) {
-      add(out, 'CA_SIN', text, m.index, m.index + m[0].length);
-    }
+export function caSins(text: string, out: Out, s?: Scan): void {
+  eachInNumbers(SIN, text, out, s, 9, 0, caSin);
+}
+function caSin(text: string, m: RegExpExecArray, out: Out): void {
+  // "sin" as a word, as find.ts's gate asks for it.
+  if (/(?:\bsin\b|social insurance)\W{0,12}[\w ]{0,12}$/.test(before(text, m.index, 40)) && luhn(digitsOf(m[0]))) {
+    add(out, 'CA_SIN', text, m.index, m.index + m[0].length);
   }
 }
 
@@ -127,45 +201,53 @@ const OCTET = '(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
 const IPV4 = new RegExp(`(?<![\\w.])${OCTET}(?:\\.${OCTET}){3}(?![\\w]|\\.\\d)`, 'g');
 const IPV6 = /(?<![\w:.])(?:[0-9A-Fa-f]{1,4}:|::)[0-9A-Fa-f:]{1,38}(?![\w:])/g;
 const IPV6_HINT = /[0-9A-Fa-f]:[0-9A-Fa-f:]|::/;
-export function ips(text: string, out: Out): void {
-  for (let m = first(IPV4, text); m !== null; m = IPV4.exec(text)) {
-    if (/(?:version|ver|v|build|release)\W{0,2}$/.test(before(text, m.index, 10))) continue;
-    add(out, 'IP_ADDRESS', text, m.index, m.index + m[0].length);
+function ipv4(text: string, m: RegExpExecArray, out: Out): void {
+  if (!/(?:version|ver|v|build|release)\W{0,2}$/.test(before(text, m.index, 10))) add(out, 'IP_ADDRESS', text, m.index, m.index + m[0].length);
+}
+export function ips(text: string, out: Out, s?: Scan): void {
+  if (s === undefined || (s.dotted && s.maxNumber >= 4)) {
+    eachInNumbers(IPV4, text, out, s, 4, 0, ipv4);
   }
-  if (IPV6_HINT.test(text)) for (let m = first(IPV6, text); m !== null; m = IPV6.exec(text)) if (ipv6Valid(m[0])) add(out, 'IP_ADDRESS', text, m.index, m.index + m[0].length);
+  if ((s === undefined || s.colon) && IPV6_HINT.test(text)) {
+    for (let m = first(IPV6, text); m !== null; m = IPV6.exec(text)) if (ipv6Valid(m[0])) add(out, 'IP_ADDRESS', text, m.index, m.index + m[0].length);
+  }
 }
 
 const URL_CREDS = /\b[a-zA-Z][a-zA-Z0-9+.-]{1,15}:\/\/[^\s:@/]{1,128}:[^\s@/]{1,128}@[A-Za-z0-9.-]{1,253}/g;
-const TOKEN_SHAPES: ReadonlyArray<[EntityType, RegExp]> = [
-  ['AWS_ACCESS_KEY', /\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b/g],
-  ['JWT', /\beyJ[A-Za-z0-9_-]{5,4096}\.eyJ[A-Za-z0-9_-]{5,8192}\.[A-Za-z0-9_-]{10,1024}/g],
-  ['SLACK_TOKEN', /\bxox[abposr]-[A-Za-z0-9-]{10,200}|https:\/\/hooks\.slack\.com\/services\/[A-Za-z0-9/]{20,120}/g],
-  ['STRIPE_KEY', /\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{10,99}\b/g],
-  ['GITHUB_TOKEN', /\b(?:gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{22,255})\b/g],
-  ['HUBSPOT_TOKEN', /\bpat-(?:na|eu|ap)\d-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/g],
-  ['SALESFORCE_TOKEN', /\b00D[A-Za-z0-9]{12,15}![A-Za-z0-9._-]{20,255}/g],
-  ['URL_CREDENTIALS', URL_CREDS],
+/** Each shape with the SHAPE marker (scan.ts) it cannot match without. */
+const TOKEN_SHAPES: ReadonlyArray<readonly [EntityType, RegExp, number]> = [
+  ['AWS_ACCESS_KEY', /\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b/g, SHAPE.AWS],
+  ['JWT', /\beyJ[A-Za-z0-9_-]{5,4096}\.eyJ[A-Za-z0-9_-]{5,8192}\.[A-Za-z0-9_-]{10,1024}/g, SHAPE.JWT],
+  ['SLACK_TOKEN', /\bxox[abposr]-[A-Za-z0-9-]{10,200}|https:\/\/hooks\.slack\.com\/services\/[A-Za-z0-9/]{20,120}/g, SHAPE.SLACK],
+  ['STRIPE_KEY', /\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{10,99}\b/g, SHAPE.UNDERSCORE],
+  ['GITHUB_TOKEN', /\b(?:gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{22,255})\b/g, SHAPE.UNDERSCORE],
+  ['HUBSPOT_TOKEN', /\bpat-(?:na|eu|ap)\d-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/g, SHAPE.HUBSPOT],
+  ['SALESFORCE_TOKEN', /\b00D[A-Za-z0-9]{12,15}![A-Za-z0-9._-]{20,255}/g, SHAPE.BANG],
+  ['URL_CREDENTIALS', URL_CREDS, SHAPE.URL],
 ];
 const PRIVATE_KEY = /-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY( BLOCK)?-----/g;
 const KEYWORD_SECRET =
   /\b(password|passwd|pwd|passcode|secret|api[_-]?key|apikey|access[_-]?key|secret[_-]?key|client[_-]?secret|auth[_-]?token|access[_-]?token|token|bearer)\b["']?\s{0,3}[:=]?\s{0,3}["']?([^\s"',;]{6,200})/dgi;
 
-/** Literal markers every token shape and private key holds (case-sensitive, like the shapes). */
-const SHAPE_HINT = /AKIA|ASIA|ABIA|ACCA|eyJ|xox|_live_|_test_|gh[pousr]_|github_pat_|pat-|00D|:\/\/|-----BEGIN/;
 const BEARER = /bearer/i;
 
-/** `separator`: whether the text holds ':' or '=' (a keyword secret needs one, or "bearer"). */
-export function secrets(text: string, out: Out, separator: boolean): void {
-  if (SHAPE_HINT.test(text)) {
-    for (const [type, re] of TOKEN_SHAPES) for (let m = first(re, text); m !== null; m = re.exec(text)) add(out, type, text, m.index, m.index + m[0].length);
-    for (let m = first(PRIVATE_KEY, text); m !== null; m = PRIVATE_KEY.exec(text)) {
-      const endMarker = text.indexOf('-----END', m.index + m[0].length);
-      const close = endMarker === -1 ? -1 : text.indexOf('-----', endMarker + 8);
-      // No end marker: redact to the end of the text rather than leak the rest of the key.
-      add(out, 'PRIVATE_KEY', text, m.index, close === -1 ? text.length : close + 5);
+export function secrets(text: string, out: Out, s?: Scan): void {
+  const shapes = s === undefined ? -1 : s.shapes;
+  if (shapes !== 0) {
+    for (const [type, re, marker] of TOKEN_SHAPES) {
+      if ((shapes & marker) !== 0) for (let m = first(re, text); m !== null; m = re.exec(text)) add(out, type, text, m.index, m.index + m[0].length);
+    }
+    if ((shapes & SHAPE.PRIVATE_KEY) !== 0) {
+      for (let m = first(PRIVATE_KEY, text); m !== null; m = PRIVATE_KEY.exec(text)) {
+        const endMarker = text.indexOf('-----END', m.index + m[0].length);
+        const close = endMarker === -1 ? -1 : text.indexOf('-----', endMarker + 8);
+        // No end marker: redact to the end of the text rather than leak the rest of the key.
+        add(out, 'PRIVATE_KEY', text, m.index, close === -1 ? text.length : close + 5);
+      }
     }
   }
-  if (!separator && !BEARER.test(text)) return;
+  // A keyword secret needs a ':' or '=' after its keyword, unless the keyword is "bearer".
+  if (s !== undefined && !s.colon && !s.equals && !BEARER.test(text)) return;
   for (let m = first(KEYWORD_SECRET, text); m !== null; m = KEYWORD_SECRET.exec(text)) {
     const word = m[1].toLowerCase();
     const value = m[2];
@@ -208,9 +290,9 @@ const ADDRESS_SHAPES: ReadonlyArray<readonly [RegExp, (s: Scan) => boolean]> = [
 ];
 /** After an address cue, the rest of the line (bounded) is the address when it holds a number. */
 const ADDRESS_CUE = /\b(?:lives at|living at|located at|address(?: is)?:?|send (?:it )?to|sent to|moved to|ship(?:ped)? to|deliver(?:ed)? to)[ \t]*\n?[ \t]*/gi;
-export function addresses(text: string, out: Out, scanned: Scan): void {
+export function addresses(text: string, out: Out, s?: Scan): void {
   for (const [re, possible] of ADDRESS_SHAPES) {
-    if (!possible(scanned)) continue;
+    if (s !== undefined && !possible(s)) continue;
     for (let m = first(re, text); m !== null; m = re.exec(text)) add(out, 'POSTAL_ADDRESS', text, m.index, m.index + m[0].length);
   }
   for (let m = first(ADDRESS_CUE, text); m !== null; m = ADDRESS_CUE.exec(text)) {

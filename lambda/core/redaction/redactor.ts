@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { BridgeError } from '../errors';
 import type { CrmKind, CrmRecord, FieldClass, RedactionAction } from '../types';
-import { classifyField, nameFields, type CustomFieldCatalog } from './catalog';
+import { classifyField, type CustomFieldCatalog } from './catalog';
 import type { Entity, EntityType, VaultEntry } from './entities';
 import { findEntities } from './find';
 
@@ -45,6 +45,35 @@ const label = (kind: FieldClass | EntityType): string => CLASS_LABEL[kind as Fie
 const PLACEHOLDER = /\{([A-Z][A-Z0-9_]*?_\d+)\}/g;
 
 /**
+ * Strings the redactor produced that the output guard need not scan again, because nothing in
+ * them can be found. Placeholders are checked once per process (they carry no data: the same
+ * `{EMAIL_1}` recurs in every scope). Free text joins `cleanText` only when the redactor found
+ * no entity in it at all: its own scan, which adds the record's known names, finds everything
+ * the guard's would. Texts are dropped by the next guard run or Redactor, and never exceed a
+ * bound, so no customer text outlives the response it was produced for.
+ */
+const cleanPlaceholders = new Set<string>();
+const cleanText = new Set<string>();
+const CLEAN_LIMIT = 4096;
+/** At most this many characters of clean text are held (about 4 MB). */
+const CLEAN_CHARS = 1 << 21;
+let cleanChars = 0;
+
+function notePlaceholder(placeholder: string): void {
+  if (cleanPlaceholders.size < CLEAN_LIMIT && !cleanPlaceholders.has(placeholder) && findEntities(placeholder).length === 0) cleanPlaceholders.add(placeholder);
+}
+function noteCleanText(text: string): void {
+  if (text.length > CLEAN_CHARS) return;
+  if (cleanText.size >= CLEAN_LIMIT || cleanChars + text.length > CLEAN_CHARS) dropCleanText();
+  cleanText.add(text);
+  cleanChars += text.length;
+}
+function dropCleanText(): void {
+  cleanText.clear();
+  cleanChars = 0;
+}
+
+/**
  * Input text that already has the shape of a placeholder (`{EMAIL_1}` typed into a CRM note)
  * gets fullwidth braces, so `reidentify` can never resolve it to a vault value of the scope.
  * Same length (one UTF-16 unit per brace), so entity offsets into the input still hold.
@@ -53,11 +82,26 @@ export function neutralizePlaceholders(text: string): string {
   return text.indexOf('{') === -1 ? text : text.replace(PLACEHOLDER, '\uFF5B$1\uFF5D');
 }
 
+/**
+ * A copy of a plain object's own enumerable properties, each value mapped (as
+ * Object.fromEntries(Object.entries(o).map(…)) gives, without its arrays). A "__proto__" key
+ * stays an own property, never the copy's prototype.
+ */
+function mapValues(o: object, f: (v: unknown) => unknown): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(o)) {
+    const v = f((o as Record<string, unknown>)[k]);
+    if (k === '__proto__') Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+    else out[k] = v;
+  }
+  return out;
+}
+
 /** Neutralise every string inside an allowed (passed-through) value. */
 function neutralizeDeep(value: unknown): unknown {
   if (typeof value === 'string') return neutralizePlaceholders(value);
   if (Array.isArray(value)) return value.map(neutralizeDeep);
-  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, neutralizeDeep(v)]));
+  if (value !== null && typeof value === 'object') return mapValues(value, neutralizeDeep);
   return value;
 }
 
@@ -106,6 +150,7 @@ export class Redactor {
     if (typeof opts.scope !== 'string' || opts.scope.trim() === '') throw new BridgeError('VALIDATION_FAILED', 'Redactor needs a non-empty scope');
     this.policy = { ...DEFAULT_FIELD_POLICY, ...opts.policy };
     this.textPolicy = { ...DEFAULT_TEXT_POLICY, ...opts.textPolicy };
+    dropCleanText();
   }
 
   get scope(): string {
@@ -115,10 +160,14 @@ export class Redactor {
   redactRecord(crm: CrmKind, record: CrmRecord, custom?: CustomFieldCatalog): { record: CrmRecord; counts: Record<string, number>; vaultEntries: VaultEntry[] } {
     const counts: Record<string, number> = {};
     const vault = new Map<string, VaultEntry>();
-    const knownNames = nameFields(crm, record.object, record.fields, custom);
+    const entries = Object.entries(record.fields);
+    // Each field classified once; its name fields are the record's known names (as catalog.nameFields gives them).
+    const classes = entries.map(([name]) => classifyField(crm, record.object, name, custom));
+    const knownNames = entries.flatMap(([, v], i) => (classes[i] === 'PERSON_NAME' && typeof v === 'string' && v.trim() !== '' ? [v] : []));
     const fields: Record<string, unknown> = {};
-    for (const [name, value] of Object.entries(record.fields)) {
-      const cls = classifyField(crm, record.object, name, custom);
+    for (let i = 0; i < entries.length; i++) {
+      const [name, value] = entries[i];
+      const cls = classes[i];
       if (value === null || value === undefined) {
         fields[name] = value;
         continue;
@@ -157,14 +206,19 @@ export class Redactor {
     }
     if (Array.isArray(value)) return value.map((v) => this.redactDeep(v, knownNames, counts, vault));
     if (value !== null && typeof value === 'object') {
-      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.redactDeep(v, knownNames, counts, vault)]));
+      return mapValues(value, (v) => this.redactDeep(v, knownNames, counts, vault));
     }
     return value;
   }
 
   private redactString(input: string, knownNames: readonly string[], vault: Map<string, VaultEntry>): { text: string; entities: Entity[] } {
     const text = neutralizePlaceholders(input);
-    const entities = findEntities(text, { knownNames }).filter((e) => this.textPolicy[e.type] !== 'allow');
+    const found = findEntities(text, { knownNames });
+    if (found.length === 0) {
+      noteCleanText(text);
+      return { text, entities: found };
+    }
+    const entities = found.filter((e) => this.textPolicy[e.type] !== 'allow');
     let out = '';
     let at = 0;
     for (const e of entities) {
@@ -194,6 +248,7 @@ export class Redactor {
           this.counters.set(label(kind), n);
           placeholder = `{${label(kind)}_${n}}`;
           this.byValue.set(key, placeholder);
+          notePlaceholder(placeholder);
         }
         vault.set(placeholder, { placeholder, value });
         return placeholder;
@@ -222,28 +277,43 @@ export interface GuardAllowance {
 /**
  * Last line before the agent: re-scan every string of the outgoing JSON; detectable PII that
  * policy did not allow is replaced by `[TYPE]` and counted (the counts go to the audit event).
+ * What the redactor produced and found clean is not scanned again, and a string repeated in
+ * the JSON (picklist values, placeholders) is scanned once.
  */
 export function outputGuard(json: unknown, allowed: GuardAllowance = {}): { value: unknown; hits: Record<string, number> } {
   const hits: Record<string, number> = {};
   const types = new Set(allowed.types ?? []);
   const values = new Set(allowed.values ?? []);
+  const seen = new Map<string, { out: string; found: EntityType[] }>();
   const scan = (s: string): string => {
-    let out = '';
-    let at = 0;
-    for (const e of findEntities(s)) {
-      if (types.has(e.type) || values.has(e.value)) continue;
-      hits[e.type] = (hits[e.type] ?? 0) + 1;
-      out += s.slice(at, e.start) + `[${e.type}]`;
-      at = e.end;
+    if (cleanPlaceholders.has(s) || cleanText.has(s)) return s;
+    let done = seen.get(s);
+    if (done === undefined) {
+      let out = '';
+      let at = 0;
+      const found: EntityType[] = [];
+      for (const e of findEntities(s)) {
+        if (types.has(e.type) || values.has(e.value)) continue;
+        found.push(e.type);
+        out += s.slice(at, e.start) + `[${e.type}]`;
+        at = e.end;
+      }
+      done = { out: out + s.slice(at), found };
+      seen.set(s, done);
     }
-    return out + s.slice(at);
+    for (const t of done.found) hits[t] = (hits[t] ?? 0) + 1;
+    return done.out;
   };
   const walk = (v: unknown, depth: number): unknown => {
     if (depth > 64) throw new BridgeError('VALIDATION_FAILED', 'Response nests deeper than 64 levels');
     if (typeof v === 'string') return scan(v);
     if (Array.isArray(v)) return v.map((x) => walk(x, depth + 1));
-    if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x, depth + 1)]));
+    if (v !== null && typeof v === 'object') return mapValues(v, (x) => walk(x, depth + 1));
     return v;
   };
-  return { value: walk(json, 0), hits };
+  try {
+    return { value: walk(json, 0), hits };
+  } finally {
+    dropCleanText();
+  }
 }

@@ -1,25 +1,70 @@
 /**
  * The one linear candidate pass over a text, before any recognizer runs: word tokens (for
- * PERSON), the digit count and the marker characters '@', ':', '=' and "1.2" (for the
- * pattern recognizers). A recognizer whose prerequisites are absent does not run at all.
+ * PERSON), numbers (for the phone, card and ID recognizers), the digit count and the marker
+ * characters (for the secret shapes). A recognizer whose prerequisites are absent does not run
+ * at all, and a number recognizer runs only from the numbers long enough to hold its entity.
  * Results live in module-level buffers reused across calls (the engine is synchronous and
  * not re-entrant), so a scan allocates nothing for ordinary texts.
  */
 
 const LETTER_OR_MARK = /[\p{L}\p{M}]/u;
-/** Letter-or-mark flags of the first 2048 code points (Latin, Greek, Cyrillic, Hebrew, Arabic), computed once. */
-const WORD_CHARS = Uint8Array.from({ length: 0x800 }, (_, c) => (LETTER_OR_MARK.test(String.fromCharCode(c)) ? 1 : 0));
-const isWordChar = (c: number, text: string, k: number): boolean => (c < 0x800 ? WORD_CHARS[c] === 1 : LETTER_OR_MARK.test(text[k]));
+const LETTER = 1;
+const DIGIT = 2;
+/** What may separate the digit groups of one number: "(415) 555-2671", "4111 1111", "1.2.3.4", "12/05/1985". */
+const GAP = 4;
+/** A character `marker` looks at: @ : = . - _ ! */
+const MARKER = 8;
+/** Classes of the first 2048 code points (Latin, Greek, Cyrillic, Hebrew, Arabic), computed once. */
+const CLASS = Uint8Array.from({ length: 0x800 }, (_, c) => {
+  const ch = String.fromCharCode(c);
+  if (LETTER_OR_MARK.test(ch)) return LETTER;
+  if (c >= 48 && c <= 57) return DIGIT;
+  return (' .-()/'.includes(ch) ? GAP : 0) | ('@:=.-_!'.includes(ch) ? MARKER : 0);
+});
+const isLetter = (c: number, text: string, k: number): boolean => (c < 0x800 ? CLASS[c] === LETTER : LETTER_OR_MARK.test(text[k]));
 const isJoiner = (c: number): boolean => c === 39 || c === 45 || c === 0x2019; // ' - ’
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 const isAsciiLetter = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
-const letterAt = (text: string, k: number): boolean => k < text.length && isWordChar(text.charCodeAt(k), text, k);
+const letterAt = (text: string, k: number): boolean => k < text.length && isLetter(text.charCodeAt(k), text, k);
+/** text.charCodeAt(k), or -1 outside the text (reading out of bounds would deoptimise the scan). */
+const codeAt = (text: string, k: number): number => (k >= 0 && k < text.length ? text.charCodeAt(k) : -1);
+
+/** The secret shapes of recognizers.ts, by the marker each one cannot match without. */
+export const SHAPE = {
+  /** A word starting AKIA, ASIA, ABIA or ACCA. */
+  AWS: 1,
+  /** ".eyJ" */
+  JWT: 2,
+  /** "xox?-" or "://" */
+  SLACK: 4,
+  /** '_' (Stripe, GitHub) */
+  UNDERSCORE: 8,
+  /** "pat-" */
+  HUBSPOT: 16,
+  /** '!' before a token character (Salesforce session id) */
+  BANG: 32,
+  /** "://" */
+  URL: 64,
+  /** "-----BEGIN" */
+  PRIVATE_KEY: 128,
+} as const;
 
 export interface Scan {
   /** Word tokens: /[\p{L}\p{M}]+(?:['’-][\p{L}\p{M}]+)*\/u, a trailing possessive "'s" left out. */
   starts: Int32Array<ArrayBuffer>;
   ends: Int32Array<ArrayBuffer>;
   tokens: number;
+  /**
+   * Numbers: digit groups joined by at most three of ` .-()/` (or an extension marker
+   * "x", "ext", "extension"), with their digit count. A phone, card, SSN, SIN, NINO, IP or
+   * date lies within one number, so its recognizer starts only from numbers with its digits.
+   */
+  numStarts: Int32Array<ArrayBuffer>;
+  numEnds: Int32Array<ArrayBuffer>;
+  numDigits: Int32Array<ArrayBuffer>;
+  numbers: number;
+  /** The most digits of one number. */
+  maxNumber: number;
   digits: number;
   at: boolean;
   colon: boolean;
@@ -33,12 +78,24 @@ export interface Scan {
   maxRun: number;
   /** A number then a word ("12 Main", "12B Main"): the way a street address starts. */
   numberWord: boolean;
+  /** SHAPE bits: the secret shapes whose marker the text holds. */
+  shapes: number;
+  /**
+   * A four-digit run starting 19 or 20, or three digit groups joined by single '/', '.' or
+   * '-': what every date shape of recognizers.ts DATE holds.
+   */
+  dateLike: boolean;
 }
 
 const state: Scan = {
   starts: new Int32Array(256),
   ends: new Int32Array(256),
   tokens: 0,
+  numStarts: new Int32Array(64),
+  numEnds: new Int32Array(64),
+  numDigits: new Int32Array(64),
+  numbers: 0,
+  maxNumber: 0,
   digits: 0,
   at: false,
   colon: false,
@@ -48,6 +105,8 @@ const state: Scan = {
   upperDigit: false,
   maxRun: 0,
   numberWord: false,
+  shapes: 0,
+  dateLike: false,
 };
 
 const grow = (a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> => {
@@ -56,71 +115,192 @@ const grow = (a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> => {
   return b;
 };
 
+function addNumber(n: number, start: number, end: number, digits: number): void {
+  if (n === state.numStarts.length) {
+    state.numStarts = grow(state.numStarts);
+    state.numEnds = grow(state.numEnds);
+    state.numDigits = grow(state.numDigits);
+  }
+  state.numStarts[n] = start;
+  state.numEnds[n] = end;
+  state.numDigits[n] = digits;
+}
+
+const AWS_PREFIXES = ['AKIA', 'ASIA', 'ABIA', 'ACCA'];
+const awsAt = (text: string, k: number): boolean => codeAt(text, k) === 65 && AWS_PREFIXES.some((p) => text.startsWith(p, k));
+/** The phone extension markers of recognizers.ts PHONE: a number goes on across them. */
+const isExtension = (text: string, s: number, e: number): boolean =>
+  e - s === 1 ? codeAt(text, s) === 120 : (e - s === 3 || e - s === 9) && text.startsWith(e - s === 3 ? 'ext' : 'extension', s);
+/** The shapes a '-' at `k` marks: "-----BEGIN", "pat-", "xox?-". */
+const dashShapes = (text: string, k: number): number =>
+  (text.startsWith('-----BEGIN', k) ? SHAPE.PRIVATE_KEY : 0) |
+  (k >= 3 && text.startsWith('pat', k - 3) ? SHAPE.HUBSPOT : 0) |
+  (k >= 4 && text.startsWith('xox', k - 4) ? SHAPE.SLACK : 0);
+/** A run of four digits at `k` that starts 19 or 20, as a year. */
+const isYear = (text: string, k: number): boolean => (text.charCodeAt(k) === 49 && text.charCodeAt(k + 1) === 57) || (text.charCodeAt(k) === 50 && text.charCodeAt(k + 1) === 48);
+/** After '!': a character of a Salesforce session id. */
+const isTokenChar = (c: number): boolean => isDigit(c) || isAsciiLetter(c) || c === 46 || c === 95 || c === 45;
+
+// The scan's yes/no findings, as bits of one number while it runs; SHAPE bits sit above them.
+const AT = 1;
+const COLON = 2;
+const EQUALS = 4;
+const DOTTED = 8;
+const LETTER_DIGIT = 16;
+const UPPER_DIGIT = 32;
+const NUMBER_WORD = 64;
+const DATE_LIKE = 128;
+const SHAPE_SHIFT = 16;
+
+/** The findings of the MARKER character `c` at `k`. */
+function marker(text: string, k: number, c: number): number {
+  switch (c) {
+    case 64: // @
+      return AT;
+    case 58: // :
+      return codeAt(text, k + 1) === 47 && codeAt(text, k + 2) === 47 ? COLON | ((SHAPE.URL | SHAPE.SLACK) << SHAPE_SHIFT) : COLON;
+    case 61: // =
+      return EQUALS;
+    case 46: // .
+      if (isDigit(codeAt(text, k - 1)) && isDigit(codeAt(text, k + 1))) return DOTTED;
+      return text.startsWith('eyJ', k + 1) ? SHAPE.JWT << SHAPE_SHIFT : 0;
+    case 45: // -
+      return dashShapes(text, k) << SHAPE_SHIFT;
+    case 95: // _
+      return SHAPE.UNDERSCORE << SHAPE_SHIFT;
+    case 33: // !
+      return isTokenChar(codeAt(text, k + 1)) ? SHAPE.BANG << SHAPE_SHIFT : 0;
+    default:
+      return 0;
+  }
+}
+
 /** Scan `text`; the result is overwritten by the next call. */
 export function scan(text: string): Scan {
   const len = text.length;
+  let starts = state.starts;
+  let ends = state.ends;
   let n = 0;
+  let numbers = 0;
   let digits = 0;
-  let at = false;
-  let colon = false;
-  let equals = false;
-  let dotted = false;
-  let letterDigit = false;
-  let upperDigit = false;
+  let flags = 0;
   let run = 0;
   let maxRun = 0;
-  let numberWord = false;
+  // The number being read: its start, end and digits, and the GAP characters since its last digit (-1: none can follow).
+  let numStart = 0;
+  let numEnd = 0;
+  let numDigits = 0;
+  let maxNumber = 0;
+  let gap = -1;
+  // Digit groups of the current number joined by one '/', '.' or '-' (a date's), and whether the gap being read is one.
+  let dateGroups = 0;
+  let dateGap = false;
   let k = 0;
   while (k < len) {
     const c = text.charCodeAt(k);
-    if (!isWordChar(c, text, k)) {
-      if (!isDigit(c)) run = 0;
-      if (isDigit(c)) {
-        digits++;
-        if (++run > maxRun) maxRun = run;
-        if (!numberWord && k + 2 < len) {
-          const d = text.charCodeAt(k + 1);
-          numberWord = (d === 32 && letterAt(text, k + 2)) || (isAsciiLetter(d) && text.charCodeAt(k + 2) === 32 && letterAt(text, k + 3));
+    const t = c < 0x800 ? CLASS[c] : LETTER_OR_MARK.test(text[k]) ? LETTER : 0;
+    if (t === LETTER) {
+      const s = k;
+      // An AWS key starts at a \b: a token start, after a joiner, or after a non-ASCII letter.
+      if (c === 65 && awsAt(text, k)) flags |= SHAPE.AWS << SHAPE_SHIFT;
+      for (;;) {
+        // The letters of the token; `d` ends as the character after them (-1 at the end).
+        let d = -1;
+        while (k < len) {
+          const x = text.charCodeAt(k);
+          if (x < 128) {
+            if (CLASS[x] !== LETTER) {
+              d = x;
+              break;
+            }
+          } else {
+            if (!isLetter(x, text, k)) {
+              d = x;
+              break;
+            }
+            if (codeAt(text, k + 1) === 65 && awsAt(text, k + 1)) flags |= SHAPE.AWS << SHAPE_SHIFT;
+          }
+          k++;
         }
-      } else if (c === 64) at = true;
-      else if (c === 58) colon = true;
-      else if (c === 61) equals = true;
-      else if (c === 46 && k > 0 && k + 1 < len && isDigit(text.charCodeAt(k - 1)) && isDigit(text.charCodeAt(k + 1))) dotted = true;
+        if (isJoiner(d) && k + 1 < len && isLetter(text.charCodeAt(k + 1), text, k + 1)) {
+          if (d === 45) flags |= dashShapes(text, k) << SHAPE_SHIFT;
+          if (text.charCodeAt(k + 1) === 65 && awsAt(text, k + 1)) flags |= SHAPE.AWS << SHAPE_SHIFT;
+          k++;
+        } else break;
+      }
+      if (run === 4 && isYear(text, s - 4)) flags |= DATE_LIKE;
+      run = 0;
+      // A phone extension ("555-2671 ext. 12") continues its number; any other word ends it.
+      gap = gap >= 0 && gap <= 3 && isExtension(text, s, k) ? 0 : -1;
+      const last = text.charCodeAt(k - 1);
+      if (k < len && isDigit(text.charCodeAt(k))) {
+        if (isAsciiLetter(last)) flags |= LETTER_DIGIT;
+        if (last >= 65 && last <= 90) flags |= UPPER_DIGIT;
+      }
+      let e = k;
+      if ((last === 115 || last === 83) && e - s > 2) {
+        const quote = text.charCodeAt(e - 2);
+        if (quote === 39 || quote === 0x2019) e -= 2;
+      }
+      if (n === starts.length) {
+        starts = state.starts = grow(starts);
+        ends = state.ends = grow(ends);
+      }
+      starts[n] = s;
+      ends[n] = e;
+      n++;
+      continue;
+    }
+    if (t === DIGIT) {
+      digits++;
+      if (++run > maxRun) maxRun = run;
+      if (gap === 1 && dateGap) {
+        if (++dateGroups >= 2) flags |= DATE_LIKE;
+      } else if (gap !== 0) dateGroups = 0;
+      dateGap = false;
+      if (gap >= 0 && gap <= 3) numDigits++;
+      else {
+        if (numDigits > 0) {
+          addNumber(numbers++, numStart, numEnd, numDigits);
+          if (numDigits > maxNumber) maxNumber = numDigits;
+        }
+        numStart = k;
+        numDigits = 1;
+      }
+      numEnd = k + 1;
+      gap = 0;
+      if ((flags & NUMBER_WORD) === 0 && k + 2 < len) {
+        const d = text.charCodeAt(k + 1);
+        if ((d === 32 && letterAt(text, k + 2)) || (isAsciiLetter(d) && codeAt(text, k + 2) === 32 && letterAt(text, k + 3))) flags |= NUMBER_WORD;
+      }
       k++;
       continue;
     }
-    const s = k;
-    k++;
-    for (;;) {
-      while (k < len && isWordChar(text.charCodeAt(k), text, k)) k++;
-      if (k + 1 < len && isJoiner(text.charCodeAt(k)) && isWordChar(text.charCodeAt(k + 1), text, k + 1)) k += 2;
-      else break;
-    }
+    if (run === 4 && isYear(text, k - 4)) flags |= DATE_LIKE;
     run = 0;
-    if (k < len && isDigit(text.charCodeAt(k))) {
-      const last = text.charCodeAt(k - 1);
-      if (isAsciiLetter(last)) letterDigit = true;
-      if (last >= 65 && last <= 90) upperDigit = true;
-    }
-    let e = k;
-    if (e - s > 2 && (text[e - 1] === 's' || text[e - 1] === 'S') && (text[e - 2] === "'" || text[e - 2] === '’')) e -= 2;
-    if (n === state.starts.length) {
-      state.starts = grow(state.starts);
-      state.ends = grow(state.ends);
-    }
-    state.starts[n] = s;
-    state.ends[n] = e;
-    n++;
+    dateGap = gap === 0 && (c === 47 || c === 46 || c === 45);
+    if (gap >= 0) gap = (t & GAP) !== 0 ? gap + 1 : -1;
+    if ((t & MARKER) !== 0) flags |= marker(text, k, c);
+    k++;
   }
+  if (numDigits > 0) {
+    addNumber(numbers++, numStart, numEnd, numDigits);
+    if (numDigits > maxNumber) maxNumber = numDigits;
+  }
+  if (run === 4 && isYear(text, len - 4)) flags |= DATE_LIKE;
   state.tokens = n;
+  state.numbers = numbers;
+  state.maxNumber = maxNumber;
   state.digits = digits;
-  state.at = at;
-  state.colon = colon;
-  state.equals = equals;
-  state.dotted = dotted;
-  state.letterDigit = letterDigit;
-  state.upperDigit = upperDigit;
+  state.at = (flags & AT) !== 0;
+  state.colon = (flags & COLON) !== 0;
+  state.equals = (flags & EQUALS) !== 0;
+  state.dotted = (flags & DOTTED) !== 0;
+  state.letterDigit = (flags & LETTER_DIGIT) !== 0;
+  state.upperDigit = (flags & UPPER_DIGIT) !== 0;
   state.maxRun = maxRun;
-  state.numberWord = numberWord;
+  state.numberWord = (flags & NUMBER_WORD) !== 0;
+  state.shapes = flags >>> SHAPE_SHIFT;
+  state.dateLike = (flags & DATE_LIKE) !== 0;
   return state;
 }

@@ -7,20 +7,27 @@ import { findPersons } from '../../../lambda/core/redaction/person';
 import * as R from '../../../lambda/core/redaction/recognizers';
 import { scan } from '../../../lambda/core/redaction/scan';
 
-/** Every recognizer run unconditionally: what findEntities must equal whatever its scan lets it skip. */
+/** Every recognizer run unconditionally, without a scan to skip by: what findEntities must equal whatever its scan lets it skip. */
 function ungated(text: string): Entity[] {
   const out: Entity[] = [];
-  const everything = { ...scan(text), digits: 99, at: true, colon: true, equals: true, dotted: true, letterDigit: true, upperDigit: true, maxRun: 99, numberWord: true };
-  R.secrets(text, out, true);
-  for (const r of [R.emails, R.ibans, R.cards, R.usIds, R.ninos, R.caSins, R.ips, R.birthDates, R.phones]) r(text, out);
-  R.addresses(text, out, everything);
-  findPersons(text, everything, [], out);
+  for (const r of [R.secrets, R.emails, R.ibans, R.cards, R.usIds, R.ninos, R.caSins, R.ips, R.birthDates, R.phones, R.addresses]) r(text, out);
+  findPersons(text, scan(text), [], out);
   return resolveOverlaps(out);
 }
 
 const typesIn = (text: string, knownNames?: string[]): string[] => findEntities(text, { knownNames }).map((e) => `${e.type}:${e.value}`);
 
 describe('findEntities recognizers', () => {
+  it('finds a card that follows another number in the same digit run, beside the SSN before it', () => {
+    // Act
+    const found = findEntities('SSN 078-05-1120 4111 1111 1111 1111').map((e) => [e.type, e.value]);
+    // Assess
+    expect(found).toEqual([
+      ['US_SSN', '078-05-1120'],
+      ['CREDIT_CARD', '4111 1111 1111 1111'],
+    ]);
+  });
+
   it.each<[string, EntityType, string]>([
     ['Mail jane.doe+crm@example.co.uk today', 'EMAIL', 'jane.doe+crm@example.co.uk'],
     ['Call +44 20 7946 0958 after lunch', 'PHONE', '+44 20 7946 0958'],
@@ -78,6 +85,38 @@ describe('findEntities recognizers', () => {
     expect(found).toEqual(['PERSON:jordan', 'PERSON:KOWALSKI']);
   });
 
+  it('finds known names in plain ASCII text exactly as in text the regex path reads', () => {
+    const names = fc.constantFrom(['John Smith'], ['Ann', 'Lee'], ["O'Brien, Pat"], ['Mary-Jane Watson'], ['van der Berg'], ['JOHN  SMITH '], ['José García']);
+    const part = fc.constantFrom('john', 'JOHN', 'Smith', 'smith.', 'smith2', 'xsmith', 'john smith', 'johnsmith', 'ann', 'lee', "o'brien", 'pat', 'mary-jane', 'watson', 'berg', 'van der berg', 'the', ' ', ', ', '-', '_', '(', ')');
+    fc.assert(
+      fc.property(names, fc.array(part, { maxLength: 12 }), (knownNames, parts) => {
+        // Prepare: the same text, once all ASCII, once with a non-ASCII word after it (which only the regex path reads).
+        const text = parts.join(' ');
+        // Act
+        const ascii = findEntities(text, { knownNames });
+        const wide = findEntities(`${text} \u00e9`, { knownNames }).filter((e) => e.end <= text.length);
+        // Assess
+        expect(ascii).toEqual(wide);
+      }),
+      { numRuns: 400, seed: 29 },
+    );
+  });
+
+  it.each<[string, string[]]>([
+    ['Dear Zorgblatt, thanks for the call', ['PERSON:Zorgblatt']],
+    ['Zorgblatt said the invoice is wrong', ['PERSON:Zorgblatt']],
+    ['Zorgblatt Quux\nZorgblatt Quux: see below', ['PERSON:Zorgblatt Quux', 'PERSON:Zorgblatt Quux']],
+    ['my name is jennifer and I called', ['PERSON:jennifer']],
+    ['this is jennifer from support', ['PERSON:jennifer']],
+    ['it is jennifer from support', []],
+    ['I think The Invoice Review went well', []],
+    ['Please call Monday about Apt 4', ['POSTAL_ADDRESS:Apt 4']],
+    ['Visit 12 Zorgblatt Street today', ['POSTAL_ADDRESS:12 Zorgblatt Street']],
+  ])('decides one-word and cued names from their context: %j', (text, expected) => {
+    // Act / Assess
+    expect(typesIn(text)).toEqual(expected);
+  });
+
   it.each([
     ['Order 4111111111111112 shipped', 'failing Luhn'],
     ['Build 10.0.19041.1 released', 'version string'],
@@ -131,6 +170,13 @@ describe('findEntities recognizers', () => {
       '221B Baker Street', '12 Main Street', 'GB82WEST12345698765432', 'GB82 WEST 1234 5698 7654 32', 'CA 94105', 'SW1A 1AA', 'Apt 4',
       '123-45-6789', '4111 1111 1111 1111', '+44 20 7946 0958', '(415) 555-2671', 'born 14 March 1985', 'SIN 046 454 286',
       'password: hunter22', 'AB 12 34 56 C', '10.0.0.1', 'lives at 5 Elm Road', 'bearer Zx81kQ02mLp99ttRvW3bQ',
+      // Number edges: extensions, brackets and separators that join or split one number.
+      ' x ', 'x', 'ext.', ' extension ', '(0)', ')(', '.', '555-2671 ext. 12', '12345 x 123456 7890', '0044 20 7946 0958', '12/05/1985',
+      // Secret-shape markers, also right after a joiner or a non-ASCII letter (where a \b still starts a word).
+      'AKIAIOSFODNN7EXAMPLE', 'x-AKIAIOSFODNN7EXAMPLE', 'éAKIAIOSFODNN7EXAMPLE', '.eyJ', 'pat-', 'xoxb-', '!', '-----BEGIN ', 'sk_live_4eC39HqLyjWDarjtT1zdp7dc',
+      'https://bob:pw12345@example.com', '00D5g000004Xyz1!AQ8AQFakeSessionTokenValue1234567890', 'ſ', 'Straße',
+      // Dates with two-digit years (no year run to give them away) and birth cues.
+      'born 12/05/85', 'DOB: 1.2.85', 'd.o.b. 01-02-03', '3-4-99', '/', '1985-03-14',
     );
     fc.assert(
       fc.property(fc.array(fragment, { maxLength: 12 }), (parts) => {
@@ -140,6 +186,21 @@ describe('findEntities recognizers', () => {
         expect(findEntities(text)).toEqual(ungated(text));
       }),
       { numRuns: 1500, seed: 17 },
+    );
+  });
+
+  it('skips only numbers too short to hold an entity, whatever separates their digit groups', () => {
+    const numberish = fc.array(fc.constantFrom('0', '1', '4', '7', '9', '12', '415', '555', '2671', ' ', '-', '.', '(', ')', '+', '/', 'x', 'ext', ':', 'a', 'B', ', '), {
+      maxLength: 24,
+    });
+    fc.assert(
+      fc.property(numberish, (parts) => {
+        // Prepare
+        const text = parts.join('');
+        // Act / Assess
+        expect(findEntities(text)).toEqual(ungated(text));
+      }),
+      { numRuns: 1500, seed: 23 },
     );
   });
 

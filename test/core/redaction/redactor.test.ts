@@ -198,4 +198,67 @@ describe('outputGuard', () => {
     // Act / Assess
     expect(findEntities('{EMAIL_1} spoke to {PERSON_2}')).toEqual([]);
   });
+
+  it('finds nothing in any placeholder the redactor can write', () => {
+    const labels = ['EMAIL', 'PHONE', 'PERSON', 'POSTAL_ADDRESS', 'IP_ADDRESS', 'DATE_OF_BIRTH', 'GOVERNMENT_ID', 'FINANCIAL', 'ID', 'TEXT', 'NON_SENSITIVE', 'CREDIT_CARD', 'IBAN', 'US_SSN', 'AWS_ACCESS_KEY'];
+    fc.assert(
+      fc.property(fc.constantFrom(...labels), fc.integer({ min: 1, max: 10_000_000_000 }), (label, n) => {
+        // Act / Assess
+        expect(findEntities(`{${label}_${n}}`)).toEqual([]);
+      }),
+      { numRuns: 300, seed: 41 },
+    );
+  });
+
+  it('counts a repeated string once per occurrence', () => {
+    // Act
+    const { value, hits } = outputGuard({ a: 'ssn 123-45-6789', b: ['ssn 123-45-6789', 'ok'], c: 'ssn 123-45-6789' });
+    // Assess
+    expect(value).toEqual({ a: 'ssn [US_SSN]', b: ['ssn [US_SSN]', 'ok'], c: 'ssn [US_SSN]' });
+    expect(hits).toEqual({ US_SSN: 3 });
+  });
+
+  it('keeps a "__proto__" key as an own property, never as the prototype', () => {
+    // Prepare: JSON from a CRM can hold the key as data.
+    const json = JSON.parse('{"__proto__": {"note": "mail a@b.io"}, "x": 1}') as Record<string, unknown>;
+    // Act
+    const { value, hits } = outputGuard(json);
+    // Assess
+    expect(Object.getPrototypeOf(value)).toBe(Object.prototype);
+    expect(Object.getOwnPropertyDescriptor(value, '__proto__')?.value).toEqual({ note: 'mail [EMAIL]' });
+    expect(hits).toEqual({ EMAIL: 1 });
+  });
+
+  it('guards redacted records exactly as a scan of every string would', () => {
+    // Prepare: a guard without shortcuts, the reference for what the skipped strings would have shown.
+    const reference = (json: unknown): unknown => {
+      if (typeof json === 'string') {
+        let out = '';
+        let at = 0;
+        for (const e of findEntities(json)) {
+          out += json.slice(at, e.start) + `[${e.type}]`;
+          at = e.end;
+        }
+        return out + json.slice(at);
+      }
+      if (Array.isArray(json)) return json.map(reference);
+      if (json !== null && typeof json === 'object') return Object.fromEntries(Object.entries(json).map(([k, v]) => [k, reference(v)]));
+      return json;
+    };
+    const note = fc.array(fc.constantFrom('Call', 'Ann Lee', 'ann@x.io', '+44 20 7946 0958', 'about', 'the', 'invoice', '{EMAIL_1}', '4111 1111 1111 1111', 'Mr.', 'Smith', '.', ' '), {
+      maxLength: 10,
+    });
+    fc.assert(
+      fc.property(fc.array(note, { minLength: 1, maxLength: 4 }), fc.constantFrom('Open', 'Login problem', 'Ann Lee'), fc.boolean(), (notes, subject, allowEmail) => {
+        // A text policy that lets emails through leaves PII in the redactor's output: the guard must still see it.
+        const r = new Redactor({ hmacKey: key, scope: 'guard', textPolicy: allowEmail ? { EMAIL: 'allow' } : {} });
+        const records = notes.map((parts, i) => r.redactRecord('salesforce', { object: 'Case' as const, id: `500${i}`, fields: { Subject: subject, SuppliedName: 'Ann Lee', Description: parts.join(' ') } }).record.fields);
+        // Act
+        const { value } = outputGuard(records);
+        // Assess
+        expect(value).toEqual(reference(records));
+      }),
+      { numRuns: 200, seed: 43 },
+    );
+  });
 });
