@@ -13,7 +13,7 @@ import { DIGEST_METRIC } from '../../lib/constructs/audit-digest-job';
 import { ActionSchema, PROPOSAL_LIMITS } from '../../lambda/core/approvals/schemas';
 import { DIGESTS_PREFIX, EVENTS_PREFIX } from '../../lambda/core/audit/keys';
 import * as constants from '../../lambda/core/constants';
-import { AGENT_ACTIONS, ENV, FUNCTIONS, type FunctionRole } from '../../lambda/core/constants';
+import { AGENT_ACTIONS, ENV, FUNCTIONS, METRICS, type FunctionRole } from '../../lambda/core/constants';
 import { QUERY_LIMITS } from '../../lambda/core/query/limits';
 import { parseRuntimeConfig } from '../../lambda/core/runtime-config';
 import { BridgeStack } from '../../lib/bridge-stack';
@@ -162,7 +162,8 @@ describe('runtime contract', () => {
 
     // Act
     const published = {
-      namespace: /namespace: '([^']+)'/.exec(source)?.[1],
+      // The handler names the shared constant; a literal would be a second source of truth.
+      namespace: /namespace: METRICS\.NAMESPACE\b/.test(source) ? METRICS.NAMESPACE : /namespace: '([^']+)'/.exec(source)?.[1],
       service: /serviceName: '([^']+)'/.exec(source)?.[1],
       metricName: /addMetric\('(AuditDigestsWritten)'/.exec(source)?.[1],
     };
