@@ -62,26 +62,3 @@ export function apiHandler<F extends FunctionRole, S>(
     }
   };
 }
-
-/** An environment variable the stack sets; its absence is a deployment defect (logged by `lazyService`). */
-export function requiredEnv(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`environment variable ${name} is not set: the stack sets it`);
-  return value;
-}
-
-/**
- * Builds a function's service once per container, on first use. A failed build is retried on the next request
- * rather than cached, and its reason (env, config, a secret) reaches the function's log: the caller sees only 500.
- */
-export function lazyService<S>(name: string, build: () => Promise<S>): () => Promise<S> {
-  let service: Promise<S> | undefined;
-  return () => {
-    service ??= build().catch((e: unknown) => {
-      service = undefined;
-      console.error(`${name} init failed: ${e instanceof Error ? e.message : String(e)}`);
-      throw e;
-    });
-    return service;
-  };
-}

@@ -6,7 +6,8 @@ import type { ApprovalStepDeps } from '../core/approvals/flow-kit';
 import { issueTokenStep } from '../core/approvals/step-token';
 import { APPROVAL_ENV, ENV } from '../core/constants';
 import { PolicyEngine } from '../core/policy';
-import { baseDeps, required, stepHandler } from './approval-aws';
+import { baseDeps, stepHandler } from './approval-aws';
+import { requiredEnv as required } from './wiring';
 
 export async function tokenDeps(): Promise<ApprovalStepDeps> {
   const bundle = await readBundleDir(required(ENV.POLICY_DIR));

@@ -2,19 +2,17 @@
  * WaitForApproval (`.waitForTaskToken`): seals and stores the task token with the approval deadline, then notifies
  * approvers by SNS e-mail and, when a webhook secret is configured, Slack (lambda/core/approvals/flow.ts).
  */
-import { KMSClient } from '@aws-sdk/client-kms';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { CompositeNotifier } from '../adapters/notifier-composite';
 import { SlackNotifier, slackWebhookFromSecret } from '../adapters/notifier-slack';
 import { SnsNotifier } from '../adapters/notifier-sns';
-import { DataKeySealer } from '../adapters/sealer';
-import { KmsDataKeyProvider } from '../adapters/vault-crypto';
 import type { ApprovalStepDeps } from '../core/approvals/flow-kit';
 import { waitForApprovalStep } from '../core/approvals/step-wait';
 import type { NotifierPort } from '../core/approvals/ports';
 import { APPROVAL_ENV } from '../core/constants';
-import { baseDeps, required, stepHandler } from './approval-aws';
+import { baseDeps, stepHandler } from './approval-aws';
+import { dataKeySealer, requiredEnv as required } from './wiring';
 
 /** SNS always; Slack beside it when the stack created the webhook secret. */
 export function notifierFromEnv(): NotifierPort {
@@ -31,7 +29,7 @@ export async function waitDeps(): Promise<ApprovalStepDeps> {
   return {
     ...baseDeps(),
     wait: {
-      sealer: new DataKeySealer(new KmsDataKeyProvider(new KMSClient({}), required(APPROVAL_ENV.DATA_KEY_ID))),
+      sealer: dataKeySealer(),
       notifier: notifierFromEnv(),
       timeoutSeconds,
     },

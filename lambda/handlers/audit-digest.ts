@@ -4,7 +4,6 @@
  * on-failure destination and the Errors alarm fire; `AuditDigestsWritten` feeds the alarm that
  * fires when a period passes without a digest.
  */
-import { S3Client } from '@aws-sdk/client-s3';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
@@ -13,8 +12,8 @@ import { BridgeError } from '../core/errors';
 import { DEFAULT_DIGEST_JOB_CONFIG, type DigestJobConfig, type DigestJobResult, runDigestJob } from '../core/audit/digest-job';
 import type { AuditObjectReader, DigestWriter } from '../core/audit/ports';
 import type { Signer } from '../core/signer';
-import { S3AuditStore } from '../adapters/audit-store-s3';
 import { KmsSigner } from '../adapters/kms-signer';
+import { auditStoreFromEnv, requiredEnv } from './env';
 
 const logger = new Logger({ serviceName: 'audit-digest' });
 const metrics = new Metrics({ namespace: METRICS.NAMESPACE, serviceName: 'audit-digest' });
@@ -59,14 +58,9 @@ let cached: (() => Promise<DigestJobResult>) | undefined;
 
 export const handler = async (): Promise<DigestJobResult> => {
   if (!cached) {
-    const required = (name: string) => {
-      const v = process.env[name];
-      if (!v) throw new BridgeError('VALIDATION_FAILED', `${name} is not set`);
-      return v;
-    };
     cached = makeDigestHandler({
-      store: new S3AuditStore({ client: new S3Client({}), bucket: required(AUDIT_ENV.BUCKET), kmsKeyId: required(AUDIT_ENV.KMS_KEY_ID) }),
-      signer: new KmsSigner(new KMSClient({}), required(AUDIT_ENV.SIGNING_KEY_ID)),
+      store: auditStoreFromEnv(),
+      signer: new KmsSigner(new KMSClient({}), requiredEnv(AUDIT_ENV.SIGNING_KEY_ID)),
       config: digestConfigFromEnv(process.env),
     });
   }

@@ -24,22 +24,50 @@ const HANDLERS = join(ROOT, 'lambda', 'handlers');
 /** The constants objects that name environment variables. */
 type EnvGroup = 'ENV' | 'APPROVAL_ENV' | 'AUDIT_ENV' | 'VAULT_ENV';
 
+/** The top-level exports of a module's source, by name, with their text. */
+function exportsOf(source: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const starts = [...source.matchAll(/^export (?:async )?(?:function|const) (\w+)/gm)];
+  starts.forEach((m, i) => out.set(m[1], source.slice(m.index, starts[i + 1]?.index ?? source.length)));
+  return out;
+}
+
 /**
- * The environment variables a handler's code names (`ENV.X`, `APPROVAL_ENV.Y`, …), in its entry file and the
- * handler-local modules it imports (helpers shared by several handlers live next to them).
+ * The environment variables a handler's code names (`ENV.X`, `APPROVAL_ENV.Y`, …): in its entry file, and in the
+ * handler-local modules it imports, only in the exports it uses (and what those use in turn), since shared wiring
+ * modules hold helpers for several functions with different grants.
  */
-function envNamesReadBy(entry: string, seen = new Set<string>()): Set<string> {
+function envNamesReadBy(file: string, used?: ReadonlySet<string>): Set<string> {
+  const source = readFileSync(file, 'utf8');
+  let text = source;
+  if (used) {
+    const exported = exportsOf(source);
+    const kept = new Set([...used].filter((n) => exported.has(n)));
+    // Exports the kept ones call, within the same module.
+    for (let grew = true; grew; ) {
+      grew = false;
+      const body = [...kept].map((n) => exported.get(n)).join('\n');
+      for (const name of exported.keys()) {
+        if (!kept.has(name) && new RegExp(`\\b${name}\\b`).test(body)) {
+          kept.add(name);
+          grew = true;
+        }
+      }
+    }
+    text = [...kept].map((n) => exported.get(n)).join('\n');
+  }
   const names = new Set<string>();
-  if (seen.has(entry)) return names;
-  seen.add(entry);
-  const source = readFileSync(entry, 'utf8');
-  for (const [, group, key] of source.matchAll(/\b(ENV|APPROVAL_ENV|AUDIT_ENV|VAULT_ENV)\.([A-Z_]+)\b/g)) {
+  for (const [, group, key] of text.matchAll(/\b(ENV|APPROVAL_ENV|AUDIT_ENV|VAULT_ENV)\.([A-Z_]+)\b/g)) {
     const value = (constants[group as EnvGroup] as Record<string, string>)[key];
     if (value) names.add(value);
   }
-  for (const [, spec] of source.matchAll(/from '(\.\/[^']+)'/g)) {
-    const file = resolve(dirname(entry), `${spec}.ts`);
-    if (existsSync(file)) for (const n of envNamesReadBy(file, seen)) names.add(n);
+  for (const [, imported, spec] of source.matchAll(/import \{([^}]+)\} from '(\.\/[^']+)'/g)) {
+    const target = resolve(dirname(file), `${spec}.ts`);
+    if (!existsSync(target)) continue;
+    const importedNames = imported.split(',').map((n) => n.trim().replace(/^type /, '').split(/\s+as\s+/)[0]);
+    const localNames = imported.split(',').map((n) => n.trim().replace(/^type /, '').split(/\s+as\s+/).pop() as string);
+    const needed = new Set(importedNames.filter((_, i) => new RegExp(`\\b${localNames[i]}\\b`).test(text.replace(/^import [^;]+;$/gm, ''))));
+    for (const n of envNamesReadBy(target, needed)) names.add(n);
   }
   return names;
 }
