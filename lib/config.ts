@@ -89,7 +89,7 @@ const crmSchema = z
   .strict();
 
 /** Requests wait for a person at most PENDING_REQUEST_TTL (7 days): the approval timeout stays inside it. */
-const MAX_APPROVAL_TIMEOUT_MINUTES = 7 * 24 * 60 - 60;
+export const MAX_APPROVAL_TIMEOUT_MINUTES = 7 * 24 * 60 - 60;
 const SLACK_WEBHOOK_HOST = 'hooks.slack.com';
 
 const approvalsSchema = z

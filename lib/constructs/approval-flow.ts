@@ -10,7 +10,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { APPROVAL_ENV, AUDIT_ENV, ENV, VAULT_ENV } from '../../lambda/core/constants';
-import { BridgeConfig, DEFAULTS } from '../config';
+import { BridgeConfig, DEFAULTS, MAX_APPROVAL_TIMEOUT_MINUTES } from '../config';
 import { CRM_FUNCTION_TIMEOUT, POLICY_DIR_IN_BUNDLE, POLICY_FUNCTION_MEMORY_MB, handlerEntry, policyBundling } from './agent-api';
 import { AUDIT_PREFIXES, AuditVault } from './audit-vault';
 import { BridgeFunction } from './bridge-function';
@@ -147,6 +147,10 @@ export class ApprovalFlow extends Construct {
     const minutes = props.timeoutMinutes ?? DEFAULTS.approvals.timeoutMinutes;
     if (!Number.isInteger(minutes) || minutes < 1) {
       throw new Error(`ApprovalFlow: timeoutMinutes is ${minutes}; an approval needs a whole number of minutes >= 1 to wait`);
+    }
+    // The request record expires with its TTL: a longer wait would outlive what it waits for.
+    if (minutes > MAX_APPROVAL_TIMEOUT_MINUTES) {
+      throw new Error(`ApprovalFlow: timeoutMinutes is ${minutes}; at most ${MAX_APPROVAL_TIMEOUT_MINUTES} (the request's 7-day lifetime minus an hour)`);
     }
     if (props.slackWebhook && network.crmConnectivity.mode !== 'allowlistedEgress') {
       throw new Error('ApprovalFlow: slackWebhook needs allowlisted egress (connectivity mode allowlistedEgress with hooks.slack.com); the functions have no other route to Slack');

@@ -15,7 +15,7 @@ import { handler as executeHandler } from '../../lambda/handlers/approval-execut
 import { handler as outcomeHandler } from '../../lambda/handlers/approval-outcome';
 import { handler as reviewHandler } from '../../lambda/handlers/approval-review';
 import { notifierFromEnv } from '../../lambda/handlers/approval-wait';
-import { ARNS, testConfig } from '../core/approvals/flow-fakes';
+import { ARNS, proposalRecord, testConfig } from '../core/approvals/flow-fakes';
 
 const ddb = mockClient(DynamoDBDocumentClient);
 const s3 = mockClient(S3Client);
@@ -49,20 +49,7 @@ afterAll(() => {
   }
 });
 
-const record: RequestRecord = {
-  requestId: 'req-1',
-  agent: 'sales-agent',
-  principalArn: ARNS.sales,
-  kind: 'write',
-  action: 'ProposeCreate',
-  status: 'approval_required',
-  object: 'Task',
-  createdAt: '2025-05-05T09:00:00.000Z',
-  expiresAt: 1_900_000_000,
-  decisionId: 'did-0',
-  policyVersion: 'pv-0',
-  payload: { object: 'Task', fields: { Subject: 'Call back' } },
-};
+const record: RequestRecord = proposalRecord();
 
 beforeEach(() => {
   for (const m of [ddb, s3, kms, sm]) m.reset();

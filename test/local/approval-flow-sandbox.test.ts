@@ -18,7 +18,7 @@ import { DecisionTokenVerifier } from '../../lambda/core/tokens';
 import type { CrmKind } from '../../lambda/core/types';
 import { startLocalDynamo, type LocalDynamo } from '../../local/emulators';
 import { startSandboxCrm, type SandboxCrm } from '../../local/sandbox-crm';
-import { ARNS, MemoryAudit, MemoryKillSwitch, MemoryNotifier, shippedPolicies, testConfig } from '../core/approvals/flow-fakes';
+import { ARNS, MemoryAudit, proposalRecord, MemoryKillSwitch, MemoryNotifier, shippedPolicies, testConfig } from '../core/approvals/flow-fakes';
 
 const TABLES = { requests: 'requests', jti: 'jti', vault: 'vault' };
 const HMAC = randomBytes(32);
@@ -70,21 +70,8 @@ async function approve(steps: ApprovalSteps, requests: DynamoDbRequestStore, rec
   });
 }
 
-const base = (over: Partial<RequestRecord>): RequestRecord => ({
-  requestId: `req-${randomBytes(6).toString('hex')}`,
-  agent: 'sales-agent',
-  principalArn: ARNS.sales,
-  kind: 'write',
-  action: 'ProposeCreate',
-  status: 'approval_required',
-  object: 'Task',
-  createdAt: new Date().toISOString(),
-  expiresAt: Math.floor(Date.now() / 1000) + 3600,
-  decisionId: 'did-0',
-  policyVersion: 'pv-0',
-  payload: {},
-  ...over,
-});
+const base = (over: Partial<RequestRecord>): RequestRecord =>
+  proposalRecord({ requestId: `req-${randomBytes(6).toString('hex')}`, createdAt: new Date().toISOString(), expiresAt: Math.floor(Date.now() / 1000) + 3600, payload: {}, ...over });
 
 describe('approval flow against the sandbox CRM', () => {
   it('Salesforce: an approved Task lands once, re-identified; a retried Execute does not write again', async () => {

@@ -13,7 +13,7 @@ import type { RequestRecord } from '../../../lambda/core/requests';
 import type { RuntimeConfig } from '../../../lambda/core/runtime-config';
 import { failure } from '../../support/failure';
 import { MemoryRequestStore } from '../../support/memory-request-store';
-import { ACCOUNT, ARNS, MemoryAudit, MemoryKillSwitch, MemoryNotifier, MemorySealer, MemoryVault, MemoryWriter, shippedPolicies, testConfig, tokenKit } from './flow-fakes';
+import { ACCOUNT, ARNS, MemoryAudit, MemoryKillSwitch, MemoryNotifier, MemorySealer, MemoryVault, MemoryWriter, proposalRecord, shippedPolicies, testConfig, tokenKit } from './flow-fakes';
 
 const NOW = new Date('2025-05-05T09:00:00.000Z');
 const HMAC = new Uint8Array(32).fill(5);
@@ -58,25 +58,19 @@ async function recording(override?: (r: PolicyRequest) => PolicyDecision | undef
 }
 
 function pending(over: Partial<RequestRecord> = {}): RequestRecord {
-  return {
-    requestId: 'req-1',
-    agent: 'sales-agent',
+  return proposalRecord({
     principalArn: SALES,
-    kind: 'write',
     action: 'ProposeUpdate',
-    status: 'approval_required',
     object: 'Opportunity',
     recordId: OPPORTUNITY,
     createdAt: NOW.toISOString(),
     expiresAt: Math.floor(NOW.getTime() / 1000) + 86400,
-    decisionId: 'did-0',
-    policyVersion: 'pv-0',
     reasons: [{ policyId: 'sales-propose-update', text: 'with approval' }],
     reason: 'Customer asked for a quote; write to jane.roe@example.org',
     conversationId: 'conv-1',
     payload: { object: 'Opportunity', recordId: OPPORTUNITY, fields: { NextStep: 'Send the quote to {EMAIL_1}' }, conversationId: 'conv-1' },
     ...over,
-  };
+  });
 }
 
 async function setup(options: { policy?: PolicyPort; now?: Date } = {}) {

@@ -13,7 +13,7 @@ import { DECISION_TOKEN } from '../../../lambda/core/constants';
 import type { BridgeMode, KillSwitch } from '../../../lambda/core/kill-switch';
 import { PolicyEngine } from '../../../lambda/core/policy';
 import { reidentify } from '../../../lambda/core/redaction';
-import type { SealedValue } from '../../../lambda/core/requests';
+import type { RequestRecord, SealedValue } from '../../../lambda/core/requests';
 import { RuntimeConfigSchema, type RuntimeConfig } from '../../../lambda/core/runtime-config';
 import { DecisionTokenVerifier, type JtiStore } from '../../../lambda/core/tokens';
 import type { CrmKind, CrmObjectType, CrmRecord } from '../../../lambda/core/types';
@@ -25,6 +25,25 @@ export const ARNS = {
   silver: `arn:aws:iam::${ACCOUNT}:role/silver-agent`,
   alice: `arn:aws:iam::${ACCOUNT}:role/approver-alice`,
 } as const;
+
+/** A sales agent's Task proposal waiting for a person; tests override what they are about. */
+export function proposalRecord(over: Partial<RequestRecord> = {}): RequestRecord {
+  return {
+    requestId: 'req-1',
+    agent: 'sales-agent',
+    principalArn: ARNS.sales,
+    kind: 'write',
+    action: 'ProposeCreate',
+    status: 'approval_required',
+    object: 'Task',
+    createdAt: '2025-05-05T09:00:00.000Z',
+    expiresAt: 1_900_000_000,
+    decisionId: 'did-0',
+    policyVersion: 'pv-0',
+    payload: { object: 'Task', fields: { Subject: 'Call back' } },
+    ...over,
+  };
+}
 
 export function testConfig(crm: CrmKind = 'salesforce'): RuntimeConfig {
   return RuntimeConfigSchema.parse({

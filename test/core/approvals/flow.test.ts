@@ -14,6 +14,7 @@ import {
   MemorySealer,
   MemoryVault,
   MemoryWriter,
+  proposalRecord,
   shippedPolicies,
   testConfig,
   tokenKit,
@@ -27,23 +28,14 @@ const ALICE = { approver: 'alice', principalArn: ARNS.alice, decision: 'approve'
 const taskParams = { object: 'Task' as const, fields: { Subject: 'Call back', Description: 'Ring {PERSON_1} about the renewal', Priority: 'High' }, conversationId: 'conv-1' };
 
 function writeRecord(over: Partial<RequestRecord> = {}): RequestRecord {
-  return {
-    requestId: 'req-1',
-    agent: 'sales-agent',
-    principalArn: ARNS.sales,
-    kind: 'write',
-    action: 'ProposeCreate',
-    status: 'approval_required',
-    object: 'Task',
+  return proposalRecord({
     createdAt: NOW.toISOString(),
     expiresAt: Math.floor(NOW.getTime() / 1000) + 86400,
-    decisionId: 'did-0',
-    policyVersion: 'pv-0',
     reasons: [{ policyId: 'sales-propose-task', text: 'with approval' }],
     conversationId: 'conv-1',
     payload: taskParams,
     ...over,
-  };
+  });
 }
 
 const readQuery: QueryRequest = { object: 'Contact', fields: ['Id', 'Email'], where: { field: 'Email', op: 'eq', value: 'ada@example.com' }, limit: 50, purpose: 'support' };

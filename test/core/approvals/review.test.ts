@@ -2,26 +2,13 @@ import fc from 'fast-check';
 import { buildReview } from '../../../lambda/core/approvals/review';
 import { classifyField, DEFAULT_FIELD_POLICY, findEntities } from '../../../lambda/core/redaction';
 import type { RequestRecord } from '../../../lambda/core/requests';
-import { ARNS, testConfig } from './flow-fakes';
+import { proposalRecord, testConfig } from './flow-fakes';
 
 const config = testConfig();
 const HMAC = new Uint8Array(32).fill(9);
 const CONTACT_FIELDS = ['FirstName', 'LastName', 'Email', 'Phone', 'MobilePhone', 'MailingCity', 'Birthdate', 'Title', 'Department', 'Description', 'Custom_Unknown__c'];
 
-const record = (fields: Record<string, string>): RequestRecord => ({
-  requestId: 'req-1',
-  agent: 'sales-agent',
-  principalArn: ARNS.sales,
-  kind: 'write',
-  action: 'ProposeCreate',
-  status: 'approval_required',
-  object: 'Contact',
-  createdAt: '2025-01-01T00:00:00.000Z',
-  expiresAt: 1_900_000_000,
-  decisionId: 'd',
-  policyVersion: 'p',
-  payload: { object: 'Contact', fields },
-});
+const record = (fields: Record<string, string>): RequestRecord => proposalRecord({ object: 'Contact', payload: { object: 'Contact', fields } });
 
 const placeholderArb = fc.tuple(fc.constantFrom('EMAIL', 'PHONE', 'PERSON'), fc.integer({ min: 1, max: 9 })).map(([t, n]) => `{${t}_${n}}`);
 const piiArb = fc.oneof(

@@ -259,10 +259,11 @@ describe('ApprovalFlow guards', () => {
     return () => new ApprovalFlow(stack, 'Flow', { ...deps, ...props });
   }
 
-  test('refuses an approval timeout that is not a whole number of minutes >= 1', () => {
+  test('refuses an approval timeout that is not a whole number of minutes from 1 up to the request lifetime', () => {
     // Prepare / Act / Assess
     expect(flowIn({ timeoutMinutes: 0 })).toThrow(/timeoutMinutes is 0; an approval needs a whole number of minutes >= 1/);
     expect(flowIn({ timeoutMinutes: 1.5 })).toThrow(/timeoutMinutes is 1.5/);
+    expect(flowIn({ timeoutMinutes: 7 * 24 * 60 })).toThrow(/timeoutMinutes is 10080; at most 10020/);
   });
 
   test('refuses a Slack webhook without allowlisted egress', () => {
