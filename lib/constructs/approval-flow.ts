@@ -1,6 +1,7 @@
 import { ArnFormat, Aws, Duration, RemovalPolicy, SecretValue, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -138,12 +139,14 @@ export class ApprovalFlow extends Construct {
   /** The step functions, by role. */
   public readonly functions: Readonly<Record<ApprovalStepRole, BridgeFunction>>;
   public readonly logGroup: logs.LogGroup;
+  private readonly dataKey: kms.IKey;
   /** How long WaitForApproval waits before the request expires. */
   public readonly timeout: Duration;
 
   constructor(scope: Construct, id: string, props: ApprovalFlowProps) {
     super(scope, id);
     const { network, keys, auditVault, tables, credentials, killSwitch } = props;
+    this.dataKey = keys.data;
     const minutes = props.timeoutMinutes ?? DEFAULTS.approvals.timeoutMinutes;
     if (!Number.isInteger(minutes) || minutes < 1) {
       throw new Error(`ApprovalFlow: timeoutMinutes is ${minutes}; an approval needs a whole number of minutes >= 1 to wait`);
@@ -276,16 +279,38 @@ export class ApprovalFlow extends Construct {
 
   /** The principal may start executions of this state machine (and no other). */
   public grantStart(grantee: iam.IGrantable): iam.Grant {
+    this.grantEncryptForCaller(grantee);
     return iam.Grant.addToPrincipal({ grantee, actions: ['states:StartExecution'], resourceArns: [this.stateMachine.stateMachineArn] });
   }
 
   /** The principal may complete or fail a waiting approval task; only the approver API should hold this. */
   public grantTaskResponse(grantee: iam.IGrantable): iam.Grant {
+    this.grantEncryptForCaller(grantee);
     return iam.Grant.addToPrincipal({
       grantee,
       actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'],
       resourceArns: [this.stateMachine.stateMachineArn],
     });
+  }
+
+  /**
+   * On a CMK-encrypted machine, Step Functions encrypts an execution's input and a task's output with data keys it
+   * asks KMS for under the caller's identity. The caller may generate data keys only through Step Functions and only
+   * in this machine's encryption context; it gets no Decrypt, so it cannot read execution history.
+   */
+  private grantEncryptForCaller(grantee: iam.IGrantable): void {
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['kms:GenerateDataKey'],
+        resources: [this.dataKey.keyArn],
+        conditions: {
+          StringEquals: {
+            'kms:EncryptionContext:aws:states:stateMachineArn': this.stateMachine.stateMachineArn,
+            'kms:ViaService': `states.${Stack.of(this).region}.amazonaws.com`,
+          },
+        },
+      }),
+    );
   }
 
   private definition(): sfn.IChainable {

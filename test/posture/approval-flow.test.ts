@@ -109,6 +109,23 @@ describe('posture: approval flow', () => {
     expect(grants[0].Resource).toEqual({ Ref: id(stack.approvalFlow.stateMachine) });
   });
 
+  test('the callers of the CMK-encrypted machine may only generate data keys, through Step Functions, for this machine', () => {
+    // Prepare
+    const callers = [stack.agentApi.proxy.functionRole, stack.agentApi.functions.approverApi.functionRole].map(id);
+
+    // Act
+    const kmsGrants = callers.map((role) => statementsOf(role).filter((s) => asList<string>(s.Action).some((a) => a.startsWith('kms:')) && JSON.stringify(s.Condition ?? {}).includes('aws:states:stateMachineArn')));
+
+    // Assess
+    for (const grants of kmsGrants) {
+      expect(grants).toHaveLength(1);
+      expect(grants[0].Action).toBe('kms:GenerateDataKey');
+      expect(grants[0].Resource).toEqual({ 'Fn::GetAtt': [id(stack.keys.data), 'Arn'] });
+      expect(grants[0].Condition.StringEquals['kms:EncryptionContext:aws:states:stateMachineArn']).toEqual({ Ref: id(stack.approvalFlow.stateMachine) });
+      expect(grants[0].Condition.StringEquals['kms:ViaService']).toBeDefined();
+    }
+  });
+
   test('only the agent API proxy may start executions', () => {
     // Prepare / Act
     const starters = rolesAllowed('states:StartExecution');
