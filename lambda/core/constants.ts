@@ -27,6 +27,8 @@ export const TABLE_KEYS = {
 } as const;
 
 /** Enumerations that both the deployment config (lib/) and the runtime validate against. */
+/** The largest request body a bridge API accepts; the handlers and the web ACL enforce the same figure. */
+export const MAX_BODY_BYTES = 64 * 1024;
 export const CRM_KINDS = ['salesforce', 'hubspot'] as const;
 export const CRM_OBJECT_TYPES = ['Contact', 'Lead', 'Account', 'Opportunity', 'Case', 'Task', 'Note', 'User'] as const;
 export const FIELD_CLASSES = [

@@ -1,8 +1,9 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { MAX_BODY_BYTES } from '../core/constants';
 import { BridgeError, isBridgeError } from '../core/errors';
 
-/** The largest request body an API handler accepts, in bytes. API Gateway's own limit is 10 MB. */
-export const MAX_BODY_BYTES = 64 * 1024;
+// API Gateway's own limit is 10 MB; the web ACL enforces this one too.
+export { MAX_BODY_BYTES };
 
 const HEADERS = {
   'content-type': 'application/json',

@@ -15,6 +15,7 @@ import {
   CRM_OBJECT_TYPES,
   ENV,
   FUNCTIONS,
+  MAX_BODY_BYTES,
   VAULT_ENV,
   type ApiRoute,
   type FunctionRole as FunctionRoleName,
@@ -56,6 +57,9 @@ export const PROPOSAL_MODEL_LIMITS = {
 
 /** Actions an agent may ask to authorize or execute: every agent action but `Read`, which has its own route. */
 export const WRITE_ACTIONS = AGENT_ACTIONS.filter((a) => a !== 'Read');
+
+/** WAF's body inspection limit for API Gateway that covers MAX_BODY_BYTES (64 KiB). */
+const WAF_BODY_INSPECTION_LIMIT = 'KB_64';
 
 const CEDAR_WASM = 'node_modules/@cedar-policy/cedar-wasm/nodejs/cedar_wasm_bg.wasm';
 const POLICY_FILES = ['bundle.json', 'schema.cedarschema', '*.cedar'];
@@ -524,11 +528,11 @@ export class AgentApi extends Construct {
   /** A regional web ACL on the stage: a per-IP rate limit first, then AWS managed rule groups. */
   private firewall(rateLimit: number, keys: BridgeKeys, retention: logs.RetentionDays): { acl: wafv2.CfnWebACL; logGroup: logs.LogGroup } {
     const visibility = (metricName: string) => ({ cloudWatchMetricsEnabled: true, metricName, sampledRequestsEnabled: false });
-    const managed = (name: string, priority: number): wafv2.CfnWebACL.RuleProperty => ({
+    const managed = (name: string, priority: number, ruleActionOverrides?: wafv2.CfnWebACL.RuleActionOverrideProperty[]): wafv2.CfnWebACL.RuleProperty => ({
       name,
       priority,
       overrideAction: { none: {} },
-      statement: { managedRuleGroupStatement: { vendorName: 'AWS', name } },
+      statement: { managedRuleGroupStatement: { vendorName: 'AWS', name, ruleActionOverrides } },
       visibilityConfig: visibility(name),
     });
     const acl = new wafv2.CfnWebACL(this, 'WebAcl', {
@@ -544,9 +548,28 @@ export class AgentApi extends Construct {
           statement: { rateBasedStatement: { limit: rateLimit, aggregateKeyType: 'IP' } },
           visibilityConfig: visibility('RateLimitPerCaller'),
         },
-        managed('AWSManagedRulesCommonRuleSet', 1),
-        managed('AWSManagedRulesKnownBadInputsRuleSet', 2),
+        {
+          // The handlers' own limit, so a body the functions would refuse is stopped here and one they accept is not.
+          // A body beyond the inspection limit (raised to the same 64 KB below) counts as a match and is blocked.
+          name: 'BodyLargerThanHandlersAccept',
+          priority: 1,
+          action: { block: {} },
+          statement: {
+            sizeConstraintStatement: {
+              fieldToMatch: { body: { oversizeHandling: 'MATCH' } },
+              comparisonOperator: 'GT',
+              size: MAX_BODY_BYTES,
+              textTransformations: [{ priority: 0, type: 'NONE' }],
+            },
+          },
+          visibilityConfig: visibility('BodyLargerThanHandlersAccept'),
+        },
+        // The common set's own body rule stops at 8 KB, below what proposals may carry; the rule above replaces it.
+        managed('AWSManagedRulesCommonRuleSet', 2, [{ name: 'SizeRestrictions_BODY', actionToUse: { count: {} } }]),
+        managed('AWSManagedRulesKnownBadInputsRuleSet', 3),
       ],
+      // WAF inspects 16 KB of an API Gateway body by default; inspecting up to the handlers' limit costs extra per request.
+      associationConfig: { requestBody: { API_GATEWAY: { defaultSizeInspectionLimit: WAF_BODY_INSPECTION_LIMIT } } },
     });
     new wafv2.CfnWebACLAssociation(this, 'WebAclAssociation', { resourceArn: this.api.deploymentStage.stageArn, webAclArn: acl.attrArn });
     // WAF requires the log group name prefix and an ARN without the trailing ':*'.

@@ -7,7 +7,7 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { BridgeStack } from '../../lib/bridge-stack';
 import { DEFAULTS } from '../../lib/config';
-import { API_ROUTES } from '../../lambda/core/constants';
+import { API_ROUTES, MAX_BODY_BYTES } from '../../lambda/core/constants';
 import { DEFAULT_CONFIG, bridgeStack, configFrom, CfnJson } from '../lib/bridge-fixtures';
 
 type Resource = { Type: string; Properties: Record<string, CfnJson> };
@@ -154,6 +154,25 @@ describe('posture: private agent API', () => {
       Action: { Block: {} },
       Statement: { RateBasedStatement: { Limit: DEFAULTS.api.wafRateLimit, AggregateKeyType: 'IP' } },
     });
+  });
+
+  test('the web ACL blocks exactly the bodies the handlers refuse: larger than MAX_BODY_BYTES, inspected up to that size', () => {
+    // Prepare
+    const [, acl] = ofType('AWS::WAFv2::WebACL')[0];
+    const rules = acl.Properties.Rules as CfnJson[];
+
+    // Act
+    const sizeRule = rules.find((r) => r.Statement.SizeConstraintStatement);
+    const common = rules.find((r) => r.Statement.ManagedRuleGroupStatement?.Name === 'AWSManagedRulesCommonRuleSet');
+
+    // Assess
+    expect(sizeRule).toMatchObject({
+      Action: { Block: {} },
+      Statement: { SizeConstraintStatement: { ComparisonOperator: 'GT', Size: MAX_BODY_BYTES, FieldToMatch: { Body: { OversizeHandling: 'MATCH' } } } },
+    });
+    expect(common.Statement.ManagedRuleGroupStatement.RuleActionOverrides).toEqual([{ Name: 'SizeRestrictions_BODY', ActionToUse: { Count: {} } }]);
+    expect(acl.Properties.AssociationConfig.RequestBody.API_GATEWAY.DefaultSizeInspectionLimit).toBe('KB_64');
+    expect(MAX_BODY_BYTES).toBe(64 * 1024); // KB_64 covers exactly this
   });
 
   test('WAF logs go to an encrypted log group with SigV4 credentials redacted', () => {
