@@ -11,6 +11,7 @@ import { AuditVault } from './constructs/audit-vault';
 import { CrmCredentials } from './constructs/crm-credentials';
 import { CrmRotation } from './constructs/crm-rotation';
 import { DataTables } from './constructs/data-tables';
+import { GatewayRefusalAudit } from './constructs/gateway-refusal-audit';
 import { BridgeKeys } from './constructs/keys';
 import { BridgeMonitoring } from './constructs/monitoring';
 import { BridgeNetwork } from './constructs/network';
@@ -42,6 +43,7 @@ export class BridgeStack extends Stack {
   public readonly agentApi: AgentApi;
   public readonly approvalFlow: ApprovalFlow;
   public readonly digestJob: AuditDigestJob;
+  public readonly gatewayRefusals: GatewayRefusalAudit;
   public readonly rotation: CrmRotation;
   private readonly azCount: number;
 
@@ -101,6 +103,14 @@ export class BridgeStack extends Stack {
       logRetentionDays: config.logs.retentionDays,
     });
     this.agentApi.useApprovalFlow(this.approvalFlow);
+    this.gatewayRefusals = new GatewayRefusalAudit(this, 'GatewayRefusals', {
+      network: this.network,
+      keys: this.keys,
+      auditVault: this.auditVault,
+      accessLogGroup: this.agentApi.accessLogGroup,
+      runtimeConfigJson: this.agentApi.runtimeConfigJson,
+      logRetentionDays: config.logs.retentionDays,
+    });
     this.digestJob = new AuditDigestJob(this, 'AuditDigest', {
       network: this.network,
       keys: this.keys,

@@ -7,13 +7,20 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { AuditPort } from '../core/audited';
 import type { AuditEvent } from '../core/audit/event';
+import { gatewayErrorCode } from '../core/audit/gateway-refusals';
 import { METRICS } from '../core/constants';
 
 const N = METRICS.NAMES;
 type MetricName = (typeof N)[keyof typeof N];
 
 /** Codes of input refused before anything ran: a burst of them is someone probing the API. */
-const INPUT_REJECTED = new Set(['VALIDATION_FAILED', 'BODY_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE']);
+const INPUT_REJECTED = new Set([
+  'VALIDATION_FAILED',
+  'BODY_TOO_LARGE',
+  'UNSUPPORTED_MEDIA_TYPE',
+  // The same refusals when API Gateway's request model or size limit made them.
+  ...['BAD_REQUEST_BODY', 'BAD_REQUEST_PARAMETERS', 'REQUEST_TOO_LARGE'].map(gatewayErrorCode),
+]);
 /** Outcomes of an approval a person decided. */
 const DECIDED = new Set<AuditEvent['outcome']>(['approved', 'edited', 'rejected']);
 
@@ -29,7 +36,8 @@ export interface EventMetrics {
  * - RecordsReturned: `counts.returned` when the writer set it, otherwise the records of an
  *   allowed Read or GetRequest (an approved read's result is handed over by GetRequest).
  * - Denials: outcome `denied` (policy, unknown agent, forbidden action, kill switch).
- * - ValidationFailures: input refused as malformed (VALIDATION_FAILED, BODY_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE).
+ * - ValidationFailures: input refused as malformed (VALIDATION_FAILED, BODY_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, and
+ *   API Gateway's own body, parameter and size refusals).
  * - InjectionFlags / OutputGuardHits: the guards' counters.
  * - CrmErrors: an error code `CRM_*`.
  * - ApprovalTimeouts: an ApprovalDecided or RecordOutcome event with outcome `expired`.

@@ -29,6 +29,31 @@ export const TABLE_KEYS = {
 /** Enumerations that both the deployment config (lib/) and the runtime validate against. */
 /** The largest request body a bridge API accepts; the handlers and the web ACL enforce the same figure. */
 export const MAX_BODY_BYTES = 64 * 1024;
+/**
+ * The API's access log line: field name → API Gateway context variable. The stack writes this format and the
+ * gateway-refusal auditor (lambda/core/audit/gateway-refusals.ts) reads the same names. It holds no body and no
+ * validation detail (API Gateway's validation string can quote the rejected values).
+ */
+export const ACCESS_LOG_FIELDS = {
+  requestId: '$context.requestId',
+  requestTimeEpoch: '$context.requestTimeEpoch',
+  httpMethod: '$context.httpMethod',
+  resourcePath: '$context.resourcePath',
+  status: '$context.status',
+  responseType: '$context.error.responseType',
+  errorMessage: '$context.error.message',
+  wafResponseCode: '$context.wafResponseCode',
+  principalArn: '$context.identity.userArn',
+  caller: '$context.identity.caller',
+  user: '$context.identity.user',
+  sourceIp: '$context.identity.sourceIp',
+  vpceId: '$context.identity.vpceId',
+  protocol: '$context.protocol',
+  responseLength: '$context.responseLength',
+  responseLatency: '$context.responseLatency',
+  integrationStatus: '$context.integration.status',
+} as const;
+
 export const CRM_KINDS = ['salesforce', 'hubspot'] as const;
 export const CRM_OBJECT_TYPES = ['Contact', 'Lead', 'Account', 'Opportunity', 'Case', 'Task', 'Note', 'User'] as const;
 export const FIELD_CLASSES = [

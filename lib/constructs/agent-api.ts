@@ -8,6 +8,7 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import {
+  ACCESS_LOG_FIELDS,
   AGENT_ACTIONS,
   API_ROUTES,
   APPROVAL_ENV,
@@ -365,17 +366,8 @@ export class AgentApi extends Construct {
         throttlingRateLimit: props.throttleRateLimit ?? DEFAULTS.api.throttleRateLimit,
         throttlingBurstLimit: props.throttleBurstLimit ?? DEFAULTS.api.throttleBurstLimit,
         accessLogDestination: new apigw.LogGroupLogDestination(this.accessLogGroup),
-        accessLogFormat: apigw.AccessLogFormat.jsonWithStandardFields({
-          caller: true,
-          httpMethod: true,
-          ip: true,
-          protocol: true,
-          requestTime: true,
-          resourcePath: true,
-          responseLength: true,
-          status: true,
-          user: true,
-        }),
+        // One JSON object per call; GatewayRefusalAudit reads the same field names.
+        accessLogFormat: apigw.AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),
       },
     });
     const validator = this.api.addRequestValidator('Validator', { validateRequestBody: true, validateRequestParameters: true });

@@ -71,9 +71,11 @@ describe('metricsOf: what one audit event counts for', () => {
     ['a kill-switch refusal', { outcome: 'denied', errorCode: 'BRIDGE_FROZEN' }, { Denials: 1 }],
     ['a malformed body', { outcome: 'failed', errorCode: 'VALIDATION_FAILED' }, { ValidationFailures: 1 }],
     ['an oversized body', { outcome: 'failed', errorCode: 'BODY_TOO_LARGE' }, { ValidationFailures: 1 }],
+    ['a body API Gateway refused', { action: 'GatewayRefusal', outcome: 'denied', errorCode: 'GATEWAY_BAD_REQUEST_BODY' }, { Denials: 1, ValidationFailures: 1 }],
+    ['a call the resource policy refused', { action: 'GatewayRefusal', outcome: 'denied', errorCode: 'GATEWAY_ACCESS_DENIED' }, { Denials: 1 }],
     ['a CRM timeout', { outcome: 'error', errorCode: 'CRM_TIMEOUT' }, { CrmErrors: 1 }],
     ['an expired approval', { action: 'RecordOutcome', outcome: 'expired' }, { ApprovalTimeouts: 1 }],
-  ] as const)('counts %s once and nothing else', (_name, patch, expected) => {
+  ] as const)('counts %s once each and nothing else', (_name, patch, expected) => {
     // Prepare
     const e = event(patch as Partial<AuditEventInput>);
 

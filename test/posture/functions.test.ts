@@ -132,9 +132,15 @@ describe('posture: every Lambda function of the bridge stack', () => {
     );
   });
 
-  test('the bridge functions are one per role of FUNCTIONS, the digest job and the rotation function', () => {
+  test('the bridge functions are one per role of FUNCTIONS, the digest job, the rotation function and the gateway-refusal auditor', () => {
     // Prepare
-    const expected = [...Object.values(stack.agentApi.functions), ...Object.values(stack.approvalFlow.functions), stack.digestJob.function, stack.rotation.function];
+    const expected = [
+      ...Object.values(stack.agentApi.functions),
+      ...Object.values(stack.approvalFlow.functions),
+      stack.digestJob.function,
+      stack.rotation.function,
+      stack.gatewayRefusals.function,
+    ];
 
     // Act
     const ids = functions.map(([id]) => id).sort();

@@ -38,6 +38,8 @@ export const AUDIT_ACTIONS = [
   'IssueToken',
   'Execute',
   'RecordOutcome',
+  /** API Gateway refused the call before any function saw it (resource policy, request model, web ACL, throttling). */
+  'GatewayRefusal',
 ] as const;
 export const AUDIT_OUTCOMES = [
   'allowed',
