@@ -132,6 +132,22 @@ describe('runtime contract', () => {
     expect(env[ENV.CRM_WRITE_SECRET_ARN]).toBeUndefined();
   });
 
+  test.each([
+    ['audit-digest', (st: BridgeStack) => st.digestJob.function],
+    ['rotate-crm-secret', (st: BridgeStack) => st.rotation.function],
+    ['gateway-refusals', (st: BridgeStack) => st.gatewayRefusals.function],
+  ] as const)('the %s function gets every environment variable its handler reads', (entry, fnOf) => {
+    // Prepare
+    const resources = Template.fromStack(slackStack).toJSON().Resources;
+    const variables = resources[slackStack.getLogicalId(fnOf(slackStack).node.defaultChild as CfnJson)].Properties.Environment.Variables;
+
+    // Act
+    const missing = [...envNamesReadBy(join(HANDLERS, `${entry}.ts`))].filter((name) => variables[name] === undefined);
+
+    // Assess
+    expect(missing).toEqual([]);
+  });
+
   test.each(Object.keys(FUNCTIONS) as FunctionRole[])('the %s function gets every environment variable its handler reads', (role) => {
     // Prepare
     const fns = { ...slackStack.agentApi.functions, ...slackStack.approvalFlow.functions };
