@@ -1,15 +1,16 @@
 /**
- * Word lists behind PERSON detection, decoded once per process from names-data.ts (generated
+ * Word lists behind PERSON detection, unpacked once per process from names-data.ts (generated
  * by bench/build-names-data.ts: census-ranked first names and surnames plus short names from
- * `humannames`, minus common English words and the gazetteer; the common English words) and
- * the small lists below, into one open-addressing hash table of class bits keyed by two
+ * `humannames`, minus common English words and the gazetteer; the common English words;
+ * front-coded, Brotli-compressed, base64: unpacking takes a few ms of the table build) and the small lists below, into one open-addressing hash table of class bits keyed by two
  * hashes of the word. A token is classified by hashing its characters in place (ASCII case
  * folded on the fly): no slice, no lower-casing, one probe of 8 bytes. Asked most often, and
  * answered without that probe: the small lists (a few words compared), whether a word may
  * be a name at all (a Bloom filter), and the words found last (a small cache).
  */
 import { NOT_NAMES, stripMarks } from './gazetteer';
-import { COMMON_WORDS, NAMES } from './names-data';
+import { brotliDecompressSync } from 'node:zlib';
+import { PACKED_WORDS } from './names-data';
 
 /** Word classes as bits. */
 export const WORD = {
@@ -65,6 +66,15 @@ export function decodeWords(packed: string, visit: (word: string, flagged: boole
 }
 const isCode = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 65 && c <= 90);
 
+/** The front-coded name and common-word lists, as bench/build-names-data.ts coded them before packing. */
+export function unpackWords(packed: string): { names: string; common: string } {
+  const text = brotliDecompressSync(Buffer.from(packed, 'base64')).toString('utf8');
+  const cut = text.indexOf('\n');
+  return { names: text.slice(0, cut), common: text.slice(cut + 1) };
+}
+
+/** Longer than any word of the lists (the load fails loudly if one is not). */
+const MAX_WORD_LENGTH = 64;
 const FNV_OFFSET = 0x811c9dc5 | 0;
 const FNV_PRIME = 0x01000193;
 const SECOND_SEED = 0x3c6ef372 | 0;
@@ -89,13 +99,6 @@ function hash(s: string, start: number, end: number): number {
   return h;
 }
 
-// Build: words are collected first, then placed in the table.
-const words: string[] = [];
-const wordBits: number[] = [];
-const collect = (w: string, bits: number) => {
-  words.push(w);
-  wordBits.push(bits);
-};
 /**
  * A Bloom filter of the names: "certainly not a name" without a probe of the big table, which
  * person.ts asks of capitalised words that only a name could make a person. Blocked: the four
@@ -116,22 +119,22 @@ function nameProbe(h: number, set: boolean): boolean {
   }
   return true;
 }
-decodeWords(NAMES, (w) => {
-  collect(w, WORD.NAME);
-  nameProbe(hash(w, 0, w.length), true);
-});
-decodeWords(COMMON_WORDS, (w, nameLike) => collect(w, nameLike ? WORD.COMMON | WORD.NAME_LIKE : WORD.COMMON));
-for (const w of NOT_NAMES) collect(w, WORD.NON_PERSON);
-for (const [bit, list] of SMALL_LISTS) for (const w of list) collect(w, bit);
 
-const MASK = (1 << Math.ceil(Math.log2(words.length * 1.5))) - 1;
+const { names: NAMES, common: COMMON_WORDS } = unpackWords(PACKED_WORDS);
+const codes = (packed: string): number => {
+  let n = 0;
+  for (let k = 0; k < packed.length; k++) if (isCode(packed.charCodeAt(k))) n++;
+  return n;
+};
+const WORD_COUNT = codes(NAMES) + codes(COMMON_WORDS) + NOT_NAMES.length + SMALL_LISTS.reduce((n, [, list]) => n + list.length, 0);
+const MASK = (1 << Math.ceil(Math.log2(WORD_COUNT * 1.5))) - 1;
 const OCCUPIED = 0x100;
 /**
  * Per slot, two values: the word's first hash, then its second hash's upper 23 bits | OCCUPIED
  * | class bits (0: empty slot). A word is identified by the 55 bits: a probe reads 8 bytes and
  * nothing else (the table, 1 MB, is all a lookup touches). No two lexicon words share them
- * (checked as the table is built); that an unknown word shares a lexicon word's has odds of
- * about 2^-55 per lookup.
+ * (test/core/redaction/lexicon.test.ts checks the shipped lists with wordKey); that an unknown
+ * word shares a lexicon word's has odds of about 2^-55 per lookup.
  */
 const TABLE = new Int32Array((MASK + 1) * 2);
 const tagOf = (g: number): number => (g & ~0x1ff) | OCCUPIED;
@@ -146,21 +149,56 @@ function slotOf(h: number, g: number): number {
   }
 }
 
-{
-  const wordAt = new Int32Array(TABLE.length);
-  for (let k = 0; k < words.length; k++) {
-    const h = hash(words[k], 0, words[k].length);
-    const g = second;
-    const at = slotOf(h, g);
-    if (TABLE[at + 1] === 0) {
-      TABLE[at] = h;
-      TABLE[at + 1] = tagOf(g);
-      wordAt[at] = k;
-    } else if (words[wordAt[at]] !== words[k]) throw new Error(`lexicon: "${words[k]}" and "${words[wordAt[at]]}" hash alike`);
-    TABLE[at + 1] |= wordBits[k];
+function place(h: number, g: number, bits: number): void {
+  const at = slotOf(h, g);
+  if (TABLE[at + 1] === 0) {
+    TABLE[at] = h;
+    TABLE[at + 1] = tagOf(g);
   }
-  words.length = 0;
-  wordBits.length = 0;
+  TABLE[at + 1] |= bits;
+}
+
+/** What identifies a word in the table (its first hash and its second hash's tag). */
+export function wordKey(word: string): string {
+  const h = hash(word.toLowerCase(), 0, word.length);
+  return `${h}:${tagOf(second)}`;
+}
+
+/**
+ * Places every word of a front-coded list (see decodeWords) without building the words: each
+ * word's hashes continue from the state its shared prefix left, so only the new suffix is
+ * hashed. One flat loop, because this runs once at load, mostly before V8 has optimised
+ * anything: it is most of the engine's start-up cost.
+ */
+function placeAll(packed: string, bits: number, flaggedBits: number, intoNameFilter: boolean): void {
+  const prefixH = new Int32Array(MAX_WORD_LENGTH + 1);
+  const prefixG = new Int32Array(MAX_WORD_LENGTH + 1);
+  prefixH[0] = FNV_OFFSET;
+  prefixG[0] = SECOND_SEED;
+  let k = 0;
+  while (k < packed.length) {
+    const code = packed.charCodeAt(k);
+    let len = code <= 57 ? code - 48 : code - 55;
+    let e = k + 1;
+    for (let c = packed.charCodeAt(e); e < packed.length && !isCode(c); c = packed.charCodeAt(++e)) {
+      if (c === 43) continue; // '+' flags the word; it is not part of it
+      if (len >= MAX_WORD_LENGTH) throw new Error(`lexicon: a word is longer than ${MAX_WORD_LENGTH} characters`);
+      if (c >= 65 && c <= 90) c += 32;
+      prefixH[len + 1] = Math.imul(prefixH[len] ^ c, FNV_PRIME);
+      const g = Math.imul(prefixG[len] + c, SECOND_PRIME);
+      prefixG[len + 1] = g ^ (g >>> 15);
+      len++;
+    }
+    const h = prefixH[len];
+    place(h, prefixG[len], packed.charCodeAt(e - 1) === 43 ? flaggedBits : bits);
+    if (intoNameFilter) nameProbe(h, true);
+    k = e;
+  }
+}
+placeAll(NAMES, WORD.NAME, WORD.NAME, true);
+placeAll(COMMON_WORDS, WORD.COMMON, WORD.COMMON | WORD.NAME_LIKE, false);
+for (const [bit, list] of [[WORD.NON_PERSON, NOT_NAMES] as const, ...SMALL_LISTS]) {
+  for (const w of list) place(hash(w, 0, w.length), second, bit);
 }
 
 /**

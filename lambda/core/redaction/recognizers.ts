@@ -7,8 +7,8 @@
  */
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import type { Entity, EntityType } from './entities';
-import { SHAPE, type Scan } from './scan';
-import { digitsOf, entropy, ibanValid, IBAN_LENGTHS, ipv6Valid, itinValid, luhn, ninoPrefixValid, ssnValid } from './validators';
+import { KEYWORD, SHAPE, type Scan } from './scan';
+import { cardDigitsValid, digitsOf, entropy, ibanValid, IBAN_LENGTHS, ipv6Valid, itinValid, luhn, ninoPrefixValid, ssnValid } from './validators';
 
 type Out = Entity[];
 const add = (out: Out, type: EntityType, text: string, start: number, end: number) =>
@@ -141,8 +141,7 @@ function card(text: string, m: RegExpExecArray, out: Out): void {
   }
 }
 function isCard(text: string, m: RegExpExecArray): boolean {
-  const digits = digitsOf(m[0]);
-  if (digits.length < 12 || digits.length > 19 || /^(\d)\1+$/.test(digits) || !luhn(digits)) return false;
+  if (!cardDigitsValid(m[0])) return false;
   if (/[ -]/.test(m[0]) && !CARD_GROUPS.test(m[0])) return false;
   return !NOT_PHONE_CUE.test(before(text, m.index, 16));
 }
@@ -229,8 +228,6 @@ const PRIVATE_KEY = /-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY( BLOCK)?-----/g;
 const KEYWORD_SECRET =
   /\b(password|passwd|pwd|passcode|secret|api[_-]?key|apikey|access[_-]?key|secret[_-]?key|client[_-]?secret|auth[_-]?token|access[_-]?token|token|bearer)\b["']?\s{0,3}[:=]?\s{0,3}["']?([^\s"',;]{6,200})/dgi;
 
-const BEARER = /bearer/i;
-
 export function secrets(text: string, out: Out, s?: Scan): void {
   const shapes = s === undefined ? -1 : s.shapes;
   if (shapes !== 0) {
@@ -246,8 +243,8 @@ export function secrets(text: string, out: Out, s?: Scan): void {
       }
     }
   }
-  // A keyword secret needs a ':' or '=' after its keyword, unless the keyword is "bearer".
-  if (s !== undefined && !s.colon && !s.equals && !BEARER.test(text)) return;
+  // A keyword secret needs its keyword, and a ':' or '=' after it unless the keyword is "bearer".
+  if (s !== undefined && ((s.keywords & KEYWORD.SECRET) === 0 || (!s.colon && !s.equals && (s.keywords & KEYWORD.BEARER) === 0))) return;
   for (let m = first(KEYWORD_SECRET, text); m !== null; m = KEYWORD_SECRET.exec(text)) {
     const word = m[1].toLowerCase();
     const value = m[2];
@@ -283,10 +280,10 @@ const US_STATE_ZIP =
   /\b(?:AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY),? \d{5}(?:-\d{4})?\b/g;
 /** Each address shape with what the scan must have seen for it to match at all. */
 const ADDRESS_SHAPES: ReadonlyArray<readonly [RegExp, (s: Scan) => boolean]> = [
-  [STREET, (s) => s.numberWord],
-  [UNIT, (s) => s.digits > 0],
+  [STREET, (s) => s.numberWord && (s.keywords & (KEYWORD.STREET | KEYWORD.WIDE)) !== 0],
+  [UNIT, (s) => s.digits > 0 && (s.keywords & KEYWORD.UNIT) !== 0],
   [UK_POSTCODE, (s) => s.upperDigit && s.digits >= 2],
-  [US_STATE_ZIP, (s) => s.maxRun >= 5],
+  [US_STATE_ZIP, (s) => s.maxRun >= 5 && (s.keywords & KEYWORD.UPPER_PAIR) !== 0],
 ];
 /** After an address cue, the rest of the line (bounded) is the address when it holds a number. */
 const ADDRESS_CUE = /\b(?:lives at|living at|located at|address(?: is)?:?|send (?:it )?to|sent to|moved to|ship(?:ped)? to|deliver(?:ed)? to)[ \t]*\n?[ \t]*/gi;
@@ -295,6 +292,7 @@ export function addresses(text: string, out: Out, s?: Scan): void {
     if (s !== undefined && !possible(s)) continue;
     for (let m = first(re, text); m !== null; m = re.exec(text)) add(out, 'POSTAL_ADDRESS', text, m.index, m.index + m[0].length);
   }
+  if (s !== undefined && (s.keywords & KEYWORD.ADDRESS_CUE) === 0) return;
   for (let m = first(ADDRESS_CUE, text); m !== null; m = ADDRESS_CUE.exec(text)) {
     const start = m.index + m[0].length;
     const line = /^[^\n]{4,80}/.exec(text.slice(start, start + 80));

@@ -1,7 +1,7 @@
 /**
  * The one linear candidate pass over a text, before any recognizer runs: word tokens (for
- * PERSON), numbers (for the phone, card and ID recognizers), the digit count and the marker
- * characters (for the secret shapes). A recognizer whose prerequisites are absent does not run
+ * PERSON), numbers (for the phone, card and ID recognizers), the digit count, the marker
+ * characters (for the secret shapes) and the keywords of the regex recognizers. A recognizer whose prerequisites are absent does not run
  * at all, and a number recognizer runs only from the numbers long enough to hold its entity.
  * Results live in module-level buffers reused across calls (the engine is synchronous and
  * not re-entrant), so a scan allocates nothing for ordinary texts.
@@ -49,6 +49,80 @@ export const SHAPE = {
   PRIVATE_KEY: 128,
 } as const;
 
+/**
+ * Words some recognizer cannot match without, found as whole runs of ASCII letters (the
+ * recognizers' regexes match ASCII case-insensitively, and a run of ASCII letters is what lies
+ * between two of their \b). A bit may be set where the regex still finds nothing; never the
+ * other way round.
+ */
+export const KEYWORD = {
+  /** The first word of a KEYWORD_SECRET keyword ("password", "api" of "api_key", "bearer", …). */
+  SECRET: 1,
+  BEARER: 2,
+  /** The first word of an ADDRESS_CUE ("lives", "ship", …), or a word starting "address". */
+  ADDRESS_CUE: 4,
+  /** Apt, Apartment, Suite, Ste, Unit, Box (UNIT). */
+  UNIT: 8,
+  /** A street type of STREET ("Street", "Ave", …). */
+  STREET: 16,
+  /** Two upper-case letters (a US state of US_STATE_ZIP). */
+  UPPER_PAIR: 32,
+  /**
+   * A letter above U+007F: under /iu, "ſ" and "K" (Kelvin) match "s" and "k" in STREET, so
+   * a text with one is not ruled out by its ASCII words.
+   */
+  WIDE: 64,
+} as const;
+
+const FNV_OFFSET = 0x811c9dc5 | 0;
+const FNV_PRIME = 0x01000193;
+/** FNV-1a of s[start, end), ASCII letters lower-cased. */
+const foldHash = (s: string, start: number, end: number): number => {
+  let h = FNV_OFFSET;
+  for (let k = start; k < end; k++) h = Math.imul(h ^ (s.charCodeAt(k) | 32), FNV_PRIME);
+  return h;
+};
+/** Keyword hashes, open addressing (about 10% full, so a word no keyword mostly meets an empty slot). */
+const KEYWORD_MASK = 1023;
+const keywordHash = new Int32Array(KEYWORD_MASK + 1);
+const keywordBits = new Uint8Array(KEYWORD_MASK + 1);
+/** The slot of hash h, or the empty slot where it would go. */
+function keywordSlot(h: number): number {
+  let slot = h & KEYWORD_MASK;
+  while (keywordBits[slot] !== 0 && keywordHash[slot] !== h) slot = (slot + 1) & KEYWORD_MASK;
+  return slot;
+}
+/** By first letter (folded) and length (15: longer), whether a keyword has that shape: most runs are not hashed. */
+const runShape = (first: number, len: number): number => ((first | 32) << 4) | (len < 15 ? len : 15);
+const KEYWORD_SHAPES = new Uint8Array(128 << 4);
+for (const [bit, words] of [
+  [KEYWORD.SECRET, 'password passwd pwd passcode secret secretkey api apikey access accesskey accesstoken client clientsecret auth authtoken token bearer'],
+  [KEYWORD.BEARER, 'bearer'],
+  [KEYWORD.ADDRESS_CUE, 'lives living located send sent moved ship shipped deliver delivered'],
+  [KEYWORD.UNIT, 'apt apartment suite ste unit box'],
+  [KEYWORD.STREET, 'street st avenue ave road rd boulevard blvd lane ln drive dr court ct way place pl terrace parkway pkwy highway hwy circle cir square sq trail crescent close gardens grove row alley plaza walk rue via calle strasse weg gasse platz allee vej gatan gate katu tie'],
+] as const) {
+  for (const w of words.split(' ')) {
+    const h = foldHash(w, 0, w.length);
+    const slot = keywordSlot(h);
+    keywordHash[slot] = h;
+    keywordBits[slot] |= bit;
+    KEYWORD_SHAPES[runShape(w.charCodeAt(0), w.length)] = 1;
+  }
+}
+const ADDRESS_HASH = foldHash('address', 0, 7);
+/** Whether s[start, start + 7) is "address" in any ASCII casing. */
+const isAddress = (s: string, start: number): boolean => foldHash(s, start, start + 7) === ADDRESS_HASH;
+/** The KEYWORD bits of the run of ASCII letters s[start, end). */
+function runKeywords(s: string, start: number, end: number): number {
+  const len = end - start;
+  const first = s.charCodeAt(start);
+  let bits = KEYWORD_SHAPES[runShape(first, len)] === 0 ? 0 : keywordBits[keywordSlot(foldHash(s, start, end))];
+  if (len >= 7 && (first | 32) === 97 && isAddress(s, start)) bits |= KEYWORD.ADDRESS_CUE;
+  if (len === 2 && first < 91 && s.charCodeAt(start + 1) < 91) bits |= KEYWORD.UPPER_PAIR;
+  return bits;
+}
+
 export interface Scan {
   /** Word tokens: /[\p{L}\p{M}]+(?:['’-][\p{L}\p{M}]+)*\/u, a trailing possessive "'s" left out. */
   starts: Int32Array<ArrayBuffer>;
@@ -80,6 +154,8 @@ export interface Scan {
   numberWord: boolean;
   /** SHAPE bits: the secret shapes whose marker the text holds. */
   shapes: number;
+  /** KEYWORD bits: the words the text holds. */
+  keywords: number;
   /**
    * A four-digit run starting 19 or 20, or three digit groups joined by single '/', '.' or
    * '-': what every date shape of recognizers.ts DATE holds.
@@ -106,6 +182,7 @@ const state: Scan = {
   maxRun: 0,
   numberWord: false,
   shapes: 0,
+  keywords: 0,
   dateLike: false,
 };
 
@@ -195,6 +272,7 @@ export function scan(text: string): Scan {
   // Digit groups of the current number joined by one '/', '.' or '-' (a date's), and whether the gap being read is one.
   let dateGroups = 0;
   let dateGap = false;
+  let keywords = 0;
   let k = 0;
   while (k < len) {
     const c = text.charCodeAt(k);
@@ -205,7 +283,9 @@ export function scan(text: string): Scan {
       if (c === 65 && awsAt(text, k)) flags |= SHAPE.AWS << SHAPE_SHIFT;
       for (;;) {
         // The letters of the token; `d` ends as the character after them (-1 at the end).
+        // `ascii`: where the run of ASCII letters being read starts.
         let d = -1;
+        let ascii = k;
         while (k < len) {
           const x = text.charCodeAt(k);
           if (x < 128) {
@@ -218,10 +298,14 @@ export function scan(text: string): Scan {
               d = x;
               break;
             }
+            if (ascii < k) keywords |= runKeywords(text, ascii, k);
+            ascii = k + 1;
+            keywords |= KEYWORD.WIDE;
             if (codeAt(text, k + 1) === 65 && awsAt(text, k + 1)) flags |= SHAPE.AWS << SHAPE_SHIFT;
           }
           k++;
         }
+        if (ascii < k) keywords |= runKeywords(text, ascii, k);
         if (isJoiner(d) && k + 1 < len && isLetter(text.charCodeAt(k + 1), text, k + 1)) {
           if (d === 45) flags |= dashShapes(text, k) << SHAPE_SHIFT;
           if (text.charCodeAt(k + 1) === 65 && awsAt(text, k + 1)) flags |= SHAPE.AWS << SHAPE_SHIFT;
@@ -301,6 +385,7 @@ export function scan(text: string): Scan {
   state.maxRun = maxRun;
   state.numberWord = (flags & NUMBER_WORD) !== 0;
   state.shapes = flags >>> SHAPE_SHIFT;
+  state.keywords = keywords;
   state.dateLike = (flags & DATE_LIKE) !== 0;
   return state;
 }

@@ -18,6 +18,31 @@ export function luhn(digits: string): boolean {
   return digits.length > 0 && sum % 10 === 0;
 }
 
+/**
+ * Whether the digits of `s` (other characters skipped) make a card number: 12 to 19 digits,
+ * not one digit repeated, Luhn-valid. Read in place: it runs on every card-shaped run, and
+ * a long run of digits yields one per digit group.
+ */
+export function cardDigitsValid(s: string): boolean {
+  let sum = 0;
+  let count = 0;
+  let first = -1;
+  let repeated = true;
+  for (let i = s.length - 1; i >= 0; i--) {
+    let d = s.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) continue;
+    if (first === -1) first = d;
+    else if (d !== first) repeated = false;
+    if ((count & 1) === 1) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+    count++;
+  }
+  return count >= 12 && count <= 19 && !repeated && sum % 10 === 0;
+}
+
 /** IBAN lengths by country (ISO 13616 registry). */
 export const IBAN_LENGTHS: Readonly<Record<string, number>> = Object.fromEntries(
   ('AD24 AE23 AL28 AT20 AZ28 BA20 BE16 BG22 BH22 BI27 BR29 BY28 CH21 CR22 CY28 CZ24 DE22 DJ27 DK18 DO28 EE20 EG29 ES24 ' +

@@ -1,6 +1,10 @@
 import fc from 'fast-check';
-import { decodeWords, mayBeName, smallClassAt, WORD, wordClass, wordClassAt } from '../../../lambda/core/redaction/lexicon';
-import { COMMON_WORDS, NAMES } from '../../../lambda/core/redaction/names-data';
+import { build } from '../../../bench/build-names-data';
+import { decodeWords, mayBeName, smallClassAt, unpackWords, WORD, wordClass, wordClassAt, wordKey } from '../../../lambda/core/redaction/lexicon';
+import { NOT_NAMES } from '../../../lambda/core/redaction/gazetteer';
+import { PACKED_WORDS } from '../../../lambda/core/redaction/names-data';
+
+const { names: NAMES, common: COMMON_WORDS } = unpackWords(PACKED_WORDS);
 
 const SMALL = WORD.HONORIFIC | WORD.PARTICLE | WORD.SUFFIX | WORD.CUE_END;
 const decoded = (packed: string): string[] => {
@@ -10,6 +14,44 @@ const decoded = (packed: string): string[] => {
 };
 
 describe('name lexicon lookups', () => {
+  it('unpacks exactly the front-coded lists the generator built', () => {
+    // Act
+    const built = build();
+    // Assess: the packed form loses nothing, so the lexicon holds the words it held unpacked.
+    expect(NAMES).toBe(built.names);
+    expect(COMMON_WORDS).toBe(built.common);
+    expect(decoded(NAMES)).toHaveLength(built.counts.names);
+    expect(decoded(COMMON_WORDS)).toHaveLength(built.counts.common);
+  });
+
+  it('gives no two words of the shipped lists the same table key, so no word takes another word\'s class', () => {
+    // Prepare
+    const words = new Set([...decoded(NAMES), ...decoded(COMMON_WORDS), ...NOT_NAMES]);
+
+    // Act
+    const byKey = new Map<string, string>();
+    const clashes = [...words].filter((w) => {
+      const key = wordKey(w);
+      const other = byKey.get(key);
+      byKey.set(key, w);
+      return other !== undefined && other !== w;
+    });
+
+    // Assess
+    expect(words.size).toBeGreaterThan(50_000);
+    expect(clashes).toEqual([]);
+  });
+
+  it('classifies every shipped word by its list', () => {
+    // Prepare / Act
+    const unnamed = decoded(NAMES).filter((w) => (wordClass(w) & WORD.NAME) === 0);
+    const uncommon = decoded(COMMON_WORDS).filter((w) => (wordClass(w) & WORD.COMMON) === 0);
+
+    // Assess
+    expect(unnamed).toEqual([]);
+    expect(uncommon).toEqual([]);
+  });
+
   it('never rules out a name: the name filter holds every name, in any ASCII casing', () => {
     // Prepare
     const names = decoded(NAMES).filter((w) => /^[\x20-\x7e]+$/.test(w));

@@ -6,6 +6,7 @@ import { resolveOverlaps } from '../../../lambda/core/redaction';
 import { findPersons } from '../../../lambda/core/redaction/person';
 import * as R from '../../../lambda/core/redaction/recognizers';
 import { scan } from '../../../lambda/core/redaction/scan';
+import { cardDigitsValid, digitsOf, luhn } from '../../../lambda/core/redaction/validators';
 
 /** Every recognizer run unconditionally, without a scan to skip by: what findEntities must equal whatever its scan lets it skip. */
 function ungated(text: string): Entity[] {
@@ -177,6 +178,9 @@ describe('findEntities recognizers', () => {
       'https://bob:pw12345@example.com', '00D5g000004Xyz1!AQ8AQFakeSessionTokenValue1234567890', 'ſ', 'Straße',
       // Dates with two-digit years (no year run to give them away) and birth cues.
       'born 12/05/85', 'DOB: 1.2.85', 'd.o.b. 01-02-03', '3-4-99', '/', '1985-03-14',
+      // Keyword gates (scan.ts KEYWORD): keywords in other casings, glued to other words, or after a non-ASCII letter.
+      'ADDRESS', 'Addresses:', 'éaddress ', 'ship to', 'Delivered to', 'api_key=', 'Access-Token:', 'clientsecret=', '_password:', 'éBearer ',
+      'P.O. Box 12', 'UNIT 7', 'Ave', 'Rd.', 'NY', 'ny', 'X', 'ST',
     );
     fc.assert(
       fc.property(fc.array(fragment, { maxLength: 12 }), (parts) => {
@@ -201,6 +205,20 @@ describe('findEntities recognizers', () => {
         expect(findEntities(text)).toEqual(ungated(text));
       }),
       { numRuns: 1500, seed: 23 },
+    );
+  });
+
+  it('checks card digits in place exactly as on the extracted digits', () => {
+    const run = fc.array(fc.constantFrom('0', '1', '4', '7', '9', ' ', '-', '1111', '4111'), { maxLength: 30 });
+    fc.assert(
+      fc.property(fc.oneof(run.map((p) => p.join('')), fc.constantFrom('4111 1111 1111 1111', '4111-1111-1111-1112', '1111 1111 1111 1111')), (s) => {
+        // Prepare: the extracted-digits form the recognizer used before.
+        const digits = digitsOf(s);
+        const reference = digits.length >= 12 && digits.length <= 19 && !/^(\d)\1+$/.test(digits) && luhn(digits);
+        // Act / Assess
+        expect(cardDigitsValid(s)).toBe(reference);
+      }),
+      { numRuns: 1000, seed: 41 },
     );
   });
 
