@@ -1,13 +1,13 @@
 import { BridgeError, isBridgeError } from '../../core/errors';
 import type { FieldAllowlist } from '../../core/query/identifiers';
 import { backoffDelay, CircuitBreaker, type Clock, DEFAULT_RETRY, parseRetryAfter, type RetryPolicy, systemClock } from './resilience';
-import type { CrmCredentials } from './types';
+import type { CredentialsLoader, CrmCredentials } from './types';
 
 export interface ConnectorOptions {
   /** API base URL (e.g. the PrivateLink endpoint); defaults to the secret's `instanceUrl`. */
   readonly baseUrl?: string;
   /** Loads the integration user's credentials (see secretsManagerCredentials). */
-  readonly credentials: () => Promise<CrmCredentials>;
+  readonly credentials: CredentialsLoader;
   readonly fetch?: typeof fetch;
   /** Overall budget of one connector call: token, attempts and backoff included (default 10 s). */
   readonly deadlineMs?: number;
@@ -44,6 +44,9 @@ type Outcome = { status: number; body: unknown; retryAfterMs?: number } | { stat
 const DEFAULT_TOKEN_TTL_MS = 15 * 60_000;
 const TOKEN_EXPIRY_MARGIN_MS = 60_000;
 const DEFAULT_DEADLINE_MS = 10_000;
+
+const sameCredentials = (a: CrmCredentials, b: CrmCredentials): boolean =>
+  a.clientId === b.clientId && a.clientSecret === b.clientSecret && a.refreshToken === b.refreshToken && a.tokenUrl === b.tokenUrl;
 
 /** The CRM's own error code, when it is a plain identifier (never its message, which may quote data). */
 function crmCode(body: unknown): string | undefined {
@@ -124,9 +127,19 @@ export class CrmHttp {
   }
 
   private async once(req: CrmRequest, signal: AbortSignal): Promise<Outcome> {
-    const credentials = await this.options.credentials();
+    let credentials = await this.options.credentials();
     if (!this.token || this.token.expiresAt <= this.clock.now()) {
-      const outcome = await this.requestToken(credentials, signal);
+      let outcome: Outcome | undefined;
+      try {
+        outcome = await this.requestToken(credentials, signal);
+      } catch (e) {
+        // A refused credential may be one a rotation has just replaced: read the secret again, once.
+        if (!isBridgeError(e) || e.code !== 'CRM_REJECTED') throw e;
+        const current = await this.options.credentials({ fresh: true });
+        if (sameCredentials(current, credentials)) throw e;
+        credentials = current;
+        outcome = await this.requestToken(credentials, signal);
+      }
       if (outcome) return outcome;
     }
     const base = (this.options.baseUrl ?? credentials.instanceUrl).replace(/\/+$/, '');

@@ -1,20 +1,21 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { BridgeError } from '../../core/errors';
-import { type CrmCredentials, CrmCredentialsSchema } from './types';
+import { type CredentialsLoader, type CrmCredentials, CrmCredentialsSchema } from './types';
 
 export interface SecretCredentialsOptions {
   readonly secretId: string;
   readonly client?: SecretsManagerClient;
-  /** How long a read secret is reused; short, so a rotation is picked up within it (default 60 s). */
+  /** How long a read secret is reused (default 60 s); a connector whose token request is refused reads it again at once. */
   readonly ttlMs?: number;
   readonly now?: () => number;
 }
 
 /**
  * Loads CRM credentials (JSON, see CrmCredentialsSchema) from Secrets Manager, cached
- * briefly. A malformed secret fails with INTERNAL naming only the problem's path, never a value.
+ * briefly; `{ fresh: true }` skips the cache. A malformed secret fails with INTERNAL naming
+ * only the problem's path, never a value.
  */
-export function secretsManagerCredentials(options: SecretCredentialsOptions): () => Promise<CrmCredentials> {
+export function secretsManagerCredentials(options: SecretCredentialsOptions): CredentialsLoader {
   const client = options.client ?? new SecretsManagerClient({});
   const ttlMs = options.ttlMs ?? 60_000;
   const now = options.now ?? Date.now;
@@ -33,8 +34,8 @@ export function secretsManagerCredentials(options: SecretCredentialsOptions): ()
     return value;
   };
 
-  return async () => {
-    if (cached && now() - cached.at < ttlMs) return cached.value;
+  return async (read) => {
+    if (!read?.fresh && cached && now() - cached.at < ttlMs) return cached.value;
     pending ??= load().finally(() => {
       pending = undefined;
     });

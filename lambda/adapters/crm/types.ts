@@ -18,6 +18,8 @@ export const CrmCredentialsSchema = z.strictObject({
   refreshToken: z.optional(z.string().check(z.minLength(1))),
 });
 export type CrmCredentials = z.infer<typeof CrmCredentialsSchema>;
+/** Loads an integration user's credentials; `fresh` asks for the stored value now, past any cache (after a refusal). */
+export type CredentialsLoader = (read?: { readonly fresh?: boolean }) => Promise<CrmCredentials>;
 
 export interface CrmConnector {
   readonly kind: CrmKind;

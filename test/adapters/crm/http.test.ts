@@ -42,6 +42,36 @@ const ok = { status: 200, body: { totalSize: 1, done: true, records: [{ attribut
 const query = { object: 'Contact' as const, fields: ['Name'], limit: 5 };
 
 describe('CrmHttp through SalesforceConnector', () => {
+  it('reads the secret again once when the token request is refused, and uses a rotated secret at once', async () => {
+    // Prepare: the cached secret is the one a rotation just replaced.
+    const rotated = { ...credentials, clientSecret: 'rotated' };
+    const reads: boolean[] = [];
+    const load = async (read?: { fresh?: boolean }) => (reads.push(read?.fresh === true), read?.fresh ? rotated : credentials);
+    const { fetch, calls } = scriptedFetch([ok], [{ status: 400, body: { error: 'invalid_client' } }]);
+    const connector = new SalesforceConnector({ credentials: load, fetch, clock: fakeClock() });
+
+    // Act
+    const records = await connector.query(query);
+
+    // Assess
+    expect(records).toHaveLength(1);
+    expect(reads).toEqual([false, true]);
+    expect(calls.filter((c) => c.url.endsWith('/token'))).toHaveLength(2);
+  });
+
+  it('refuses with CRM_REJECTED, after one token request, when the secret read again is the same', async () => {
+    // Prepare
+    const { fetch, calls } = scriptedFetch([], [{ status: 400, body: { error: 'invalid_client' } }]);
+    const connector = new SalesforceConnector({ credentials: async () => credentials, fetch, clock: fakeClock() });
+
+    // Act
+    const error = await failure(connector.query(query));
+
+    // Assess
+    expect(error.code).toBe('CRM_REJECTED');
+    expect(calls.filter((c) => c.url.endsWith('/token'))).toHaveLength(1);
+  });
+
   it('retries 5xx with exponential backoff and jitter, then succeeds', async () => {
     // Prepare
     const { fetch, dataCalls } = scriptedFetch([{ status: 503 }, { status: 500 }, 'network-error', ok]);

@@ -26,6 +26,23 @@ describe('secretsManagerCredentials', () => {
     expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(2);
   });
 
+  it('reads the secret past the cache when asked for a fresh value', async () => {
+    // Prepare
+    sm.on(GetSecretValueCommand).resolvesOnce({ SecretString: JSON.stringify(secret) }).resolves({ SecretString: JSON.stringify({ ...secret, clientSecret: 'rotated' }) });
+    const load = secretsManagerCredentials({ secretId: 'crm/read', client: new SecretsManagerClient({}), ttlMs: 60_000, now: () => 0 });
+
+    // Act
+    const cached = await load();
+    const fresh = await load({ fresh: true });
+    const after = await load();
+
+    // Assess
+    expect(cached.clientSecret).toBe('s3cr3t-value');
+    expect(fresh.clientSecret).toBe('rotated');
+    expect(after.clientSecret).toBe('rotated');
+    expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(2);
+  });
+
   it('names the invalid path of a malformed secret but never its values', async () => {
     // Prepare
     sm.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ ...secret, tokenUrl: 'not a url' }) });
