@@ -13,6 +13,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { featureBuckets, FEATURE_BITS } from '../lambda/core/untrusted/features';
 import { sanitize } from '../lambda/core/untrusted/sanitize';
+import { encodeWeights, WEIGHTS_ENCODING } from '../lambda/core/untrusted/weights-codec';
 import { Sentences } from '../lambda/core/untrusted/words';
 import { DEEPSET_PATH, deepsetHalf, loadDeepset } from './deepset';
 import { LabelledText } from './data/indirect-emails';
@@ -76,13 +77,13 @@ export function train(rows: readonly LabelledText[], opts: { seed?: number; l2?:
   return { bias, weights };
 }
 
-/** Signed bytes with one scale: 64 KiB for 2^16 buckets. */
-export function quantise(model: Trained): { bias: number; scale: number; weights: string } {
+/** Signed bytes with one scale (64 KiB for 2^16 buckets), shipped in the sparse encoding of weights-codec.ts. */
+export function quantise(model: Trained): { bias: number; scale: number; encoding: typeof WEIGHTS_ENCODING; weights: string } {
   let max = 0;
   for (const w of model.weights) max = Math.max(max, Math.abs(w));
   const scale = max / 127 || 1;
   const bytes = Int8Array.from(model.weights, (w) => Math.round(w / scale));
-  return { bias: Math.round(model.bias * 1e6) / 1e6, scale, weights: Buffer.from(bytes.buffer).toString('base64') };
+  return { bias: Math.round(model.bias * 1e6) / 1e6, scale, encoding: WEIGHTS_ENCODING, weights: encodeWeights(bytes) };
 }
 
 export function probability(model: Trained, text: string): number {

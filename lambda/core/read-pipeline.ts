@@ -74,13 +74,21 @@ export async function runRead(
   const { crm, customFields, untrustedAction } = deps.config;
   const entries: VaultEntry[] = [];
   const clearValues: string[] = [];
+  // Every record of a read has the same fields: classify each once, not once per record.
+  const classes = new Map<string, FieldClass>();
+  const classOf = (object: CrmRecord['object'], name: string): FieldClass => {
+    const key = `${object}.${name}`;
+    let cls = classes.get(key);
+    if (cls === undefined) classes.set(key, (cls = classifyField(crm.kind, object, name, customFields)));
+    return cls;
+  };
   const out = records.map((record): AgentRecord => {
     const redacted = redactor.redactRecord(crm.kind, record, customFields);
     addCounts(trail.redactions, redacted.counts);
     entries.push(...redacted.vaultEntries);
     const fields: Record<string, unknown> = {};
     for (const [name, value] of Object.entries(redacted.record.fields)) {
-      const cls = classifyField(crm.kind, record.object, name, customFields);
+      const cls = classOf(record.object, name);
       if (cls === FREE_TEXT && typeof value === 'string') {
         const handled = handleUntrusted(value, untrustedAction);
         if (handled.value.flagged) trail.injectionFlags++;

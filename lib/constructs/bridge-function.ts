@@ -6,6 +6,7 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { join } from 'node:path';
 import { DEFAULTS } from '../config';
 import { BridgeKeys } from './keys';
 import { BridgeNetwork } from './network';
@@ -27,12 +28,23 @@ export const CJS_SHIM = [
 ].join(' ');
 
 /**
+ * Lambda hands a function its role's credentials only in environment variables, so the bundles resolve the SDK's
+ * default chain (SSO, ini files, process, web identity, container and instance metadata, with the STS/SSO clients
+ * they carry: about 100 KB of every bundle) to lambda/adapters/credentials-env.ts, which keeps only the env link.
+ * Absolute, so local bundling finds it whatever directory cdk runs from.
+ */
+export const SDK_CREDENTIALS_ALIAS = {
+  '@aws-sdk/credential-provider-node': join(__dirname, '..', '..', 'lambda', 'adapters', 'credentials-env.ts'),
+} as const;
+
+/**
  * How every bridge function is bundled, enforced over caller props (bench/proxy.ts builds with the same).
  * - Minified ESM with source maps that do not embed the sources: stack traces still name TypeScript
  *   files and lines, and the map Node parses at start-up (`--enable-source-maps`) is a fraction of the size.
  * - The AWS SDK is bundled rather than taken from the Lambda runtime: the SDK version the tests ran
  *   against is the one deployed, and one pre-linked file starts faster than the runtime's hundreds of
  *   CommonJS files (the bench shows both). Bundle size grows by the SDK clients a function uses.
+ * - The SDK's default credential chain is replaced by its environment-variable link (SDK_CREDENTIALS_ALIAS).
  */
 export const HOUSE_BUNDLING = {
   format: nodejs.OutputFormat.ESM,
@@ -42,6 +54,7 @@ export const HOUSE_BUNDLING = {
   sourceMap: true,
   sourcesContent: false,
   bundleAwsSDK: true,
+  esbuildArgs: { '--alias': Object.entries(SDK_CREDENTIALS_ALIAS).map(([from, to]) => `${from}=${to}`) },
 } as const satisfies nodejs.BundlingOptions;
 
 const DLQ_RETENTION = Duration.days(14);
@@ -193,7 +206,13 @@ export class BridgeFunction extends nodejs.NodejsFunction {
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       // Stack traces point at the TypeScript sources instead of the minified bundle.
       environment: { ...fnProps.environment, NODE_OPTIONS: '--enable-source-maps' },
-      bundling: { ...fnProps.bundling, ...HOUSE_BUNDLING, mainFields: [...HOUSE_BUNDLING.mainFields] },
+      bundling: {
+        ...fnProps.bundling,
+        ...HOUSE_BUNDLING,
+        mainFields: [...HOUSE_BUNDLING.mainFields],
+        // A caller's other esbuild flags stay; the credential alias is the house's.
+        esbuildArgs: { ...fnProps.bundling?.esbuildArgs, ...HOUSE_BUNDLING.esbuildArgs },
+      },
     });
     this.securityGroup = securityGroup;
     this.encryptedLogGroup = logGroup;

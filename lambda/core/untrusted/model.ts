@@ -4,10 +4,11 @@
  * prompt-injection data only. It catches what carries no injection technique the rules
  * know (role-play set-ups, bare off-task requests, paraphrases, German) but was trained on
  * chat prompts, not business mail, so its evidence is bounded: below MODEL_FLOOR it says
- * nothing, and alone it flags only when very sure. Weights: one signed byte per bucket.
+ * nothing, and alone it flags only when very sure. Weights: one signed byte per bucket (weights-codec.ts).
  */
 import trained from './model-weights.json';
 import { pairFeature } from './features';
+import { decodeWeights, WEIGHTS_ENCODING } from './weights-codec';
 import { WordInfo } from './words';
 
 /** Probability at which the model starts to count as evidence. */
@@ -16,8 +17,8 @@ export const MODEL_FLOOR = 0.4;
 export const MODEL_WEIGHT = 0.8;
 
 // A test checks that the shipped weights fit FEATURE_BITS (after a change, retrain).
-const bytes = Buffer.from(trained.weights, 'base64');
-const weights = new Int8Array(bytes.buffer, bytes.byteOffset, bytes.length);
+if (trained.encoding !== WEIGHTS_ENCODING) throw new Error(`model-weights.json: unknown encoding ${trained.encoding}; retrain`);
+const weights = decodeWeights(trained.weights);
 
 /** Summed weight of some buckets; cached per word (WordInfo.weight), so scoring stays cheap. */
 export function bucketWeight(buckets: Int32Array): number {

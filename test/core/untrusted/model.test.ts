@@ -2,20 +2,22 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { FEATURE_BITS } from '../../../lambda/core/untrusted/features';
 import { MODEL_FLOOR, modelEvidence, modelProbability } from '../../../lambda/core/untrusted/model';
+import { decodeWeights, WEIGHTS_ENCODING } from '../../../lambda/core/untrusted/weights-codec';
 import { Sentences } from '../../../lambda/core/untrusted/words';
 
 const WEIGHTS = join(__dirname, '../../../lambda/core/untrusted/model-weights.json');
 const words = (text: string): Sentences['words'] => new Sentences(text).words;
 
 describe('learned injection model', () => {
-  it('ships one signed byte per feature bucket, in well under 300 KB', () => {
+  it('ships one signed byte per feature bucket, sparsely encoded in under 40 KB', () => {
     // Act
-    const shipped = JSON.parse(readFileSync(WEIGHTS, 'utf8')) as { bits: number; weights: string; seed: number };
+    const shipped = JSON.parse(readFileSync(WEIGHTS, 'utf8')) as { bits: number; encoding: string; weights: string; seed: number };
 
     // Assess
     expect(shipped.bits).toBe(FEATURE_BITS);
-    expect(Buffer.from(shipped.weights, 'base64').length).toBe(1 << FEATURE_BITS);
-    expect(statSync(WEIGHTS).size).toBeLessThan(300_000);
+    expect(shipped.encoding).toBe(WEIGHTS_ENCODING);
+    expect(decodeWeights(shipped.weights).length).toBe(1 << FEATURE_BITS);
+    expect(statSync(WEIGHTS).size).toBeLessThan(40_000);
     expect(Number.isInteger(shipped.seed)).toBe(true);
   });
 
