@@ -7,7 +7,8 @@
 import { BatchGetCommand, BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { TABLE_KEYS } from '../core/constants';
 import { BridgeError } from '../core/errors';
-import { placeholdersIn, reidentify, type VaultEntry } from '../core/redaction';
+import type { VaultEntry } from '../core/redaction/entities';
+import { placeholdersIn, reidentify } from '../core/redaction/placeholders';
 import { open, seal, type DataKeyProvider } from './vault-crypto';
 
 export interface Vault {

@@ -10,7 +10,7 @@
  * 5. one create or update with the write integration user.
  */
 import { BridgeError } from '../errors';
-import { placeholdersIn } from '../redaction';
+import { placeholdersIn } from '../redaction/placeholders';
 import type { RuntimeConfig } from '../runtime-config';
 import type { Scalar } from '../types';
 import { actionToWrite, assertWritable } from './crm-writes';

@@ -4,6 +4,7 @@ import type { CrmKind, CrmRecord, FieldClass, RedactionAction } from '../types';
 import { classifyField, type CustomFieldCatalog } from './catalog';
 import type { Entity, EntityType, VaultEntry } from './entities';
 import { findEntities } from './find';
+import { neutralizePlaceholders } from './placeholders';
 
 /** Secure defaults per field class: nothing identifying leaves in clear unless policy says so. */
 export const DEFAULT_FIELD_POLICY: Readonly<Record<FieldClass, RedactionAction>> = {
@@ -42,7 +43,6 @@ export const DEFAULT_TEXT_POLICY: Readonly<Record<EntityType, RedactionAction>> 
 const CLASS_LABEL: Partial<Record<FieldClass, string>> = { PERSON_NAME: 'PERSON', IDENTIFIER: 'ID', FREE_TEXT: 'TEXT' };
 const label = (kind: FieldClass | EntityType): string => CLASS_LABEL[kind as FieldClass] ?? kind;
 
-const PLACEHOLDER = /\{([A-Z][A-Z0-9_]*?_\d+)\}/g;
 
 /**
  * Strings the redactor produced that the output guard need not scan again, because nothing in
@@ -71,15 +71,6 @@ function noteCleanText(text: string): void {
 function dropCleanText(): void {
   cleanText.clear();
   cleanChars = 0;
-}
-
-/**
- * Input text that already has the shape of a placeholder (`{EMAIL_1}` typed into a CRM note)
- * gets fullwidth braces, so `reidentify` can never resolve it to a vault value of the scope.
- * Same length (one UTF-16 unit per brace), so entity offsets into the input still hold.
- */
-export function neutralizePlaceholders(text: string): string {
-  return text.indexOf('{') === -1 ? text : text.replace(PLACEHOLDER, '\uFF5B$1\uFF5D');
 }
 
 /**
@@ -255,16 +246,6 @@ export class Redactor {
       }
     }
   }
-}
-
-/** Replace each `{TYPE_n}` placeholder that `lookup` knows; others stay as they are. */
-export function reidentify(text: string, lookup: (placeholder: string) => string | undefined): string {
-  return text.replace(PLACEHOLDER, (whole) => lookup(whole) ?? whole);
-}
-
-/** The distinct placeholders in `text`. */
-export function placeholdersIn(text: string): string[] {
-  return [...new Set([...text.matchAll(PLACEHOLDER)].map((m) => m[0]))];
 }
 
 export interface GuardAllowance {
