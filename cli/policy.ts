@@ -4,7 +4,8 @@
  */
 import { isBridgeError } from '../lambda/core/errors';
 import { runPolicyTests } from '../lambda/core/policy/test-cases';
-import { readBundleDir, readPolicyTests } from '../lambda/adapters/policy-files';
+import { readBundleDir } from '../lambda/adapters/policy-files';
+import { readPolicyTests } from '../lambda/adapters/policy-test-files';
 
 const USAGE = `Usage: bridge policy <command> [DIR]
 

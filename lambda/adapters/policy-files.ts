@@ -2,7 +2,6 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BridgeError } from '../core/errors';
 import { loadBundleFromSources, type BundleSources, type PolicyBundle } from '../core/policy';
-import { parsePolicyTestFile, type PolicyTestFile } from '../core/policy/test-cases';
 
 /** Reads a bundle directory: schema.cedarschema, *.cedar, bundle.json ({ "effectiveFrom": ISO }). */
 export async function readBundleSources(dir: string): Promise<BundleSources> {
@@ -32,22 +31,4 @@ export async function readBundleSources(dir: string): Promise<BundleSources> {
 
 export async function readBundleDir(dir: string): Promise<PolicyBundle> {
   return loadBundleFromSources(await readBundleSources(dir));
-}
-
-/** Policy test files: `<dir>/tests/*.json`, sorted by name. */
-export async function readPolicyTests(dir: string): Promise<{ name: string; file: PolicyTestFile }[]> {
-  const testDir = join(dir, 'tests');
-  const names = (await readdir(testDir).catch(() => [] as string[])).filter((n) => n.endsWith('.json')).sort();
-  return Promise.all(
-    names.map(async (name) => {
-      const path = join(testDir, name);
-      let json: unknown;
-      try {
-        json = JSON.parse(await readFile(path, 'utf8'));
-      } catch (e) {
-        throw new BridgeError('VALIDATION_FAILED', `${path} is not JSON: ${(e as Error).message}`);
-      }
-      return { name, file: parsePolicyTestFile(json, path) };
-    }),
-  );
 }

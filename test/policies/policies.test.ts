@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { readBundleDir, readPolicyTests } from '../../lambda/adapters/policy-files';
+import { readBundleDir } from '../../lambda/adapters/policy-files';
+import { readPolicyTests } from '../../lambda/adapters/policy-test-files';
 import { runPolicyTests } from '../../lambda/core/policy/test-cases';
 
 // The shipped policies/ bundle: valid against its schema, and every case in policies/tests holds.

@@ -3,4 +3,3 @@ export { loadBundleFromSources, bundleVersion, type BundleSources, type PolicyBu
 export { PolicyEngine } from './engine';
 export { validatePolicyRequest, policyRequestSchema, COLLECTION_ID } from './request';
 export type { PolicyMeta, RowCondition } from './annotations';
-export { parsePolicyTestFile, runPolicyTests, type PolicyTestFile, type PolicyTestResult } from './test-cases';

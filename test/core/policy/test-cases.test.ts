@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { loadBundleFromSources, parsePolicyTestFile, runPolicyTests } from '../../../lambda/core/policy';
+import { loadBundleFromSources } from '../../../lambda/core/policy';
+import { parsePolicyTestFile, runPolicyTests } from '../../../lambda/core/policy/test-cases';
 import { combineObligations } from '../../../lambda/core/policy/obligations';
 import type { PolicyMeta } from '../../../lambda/core/policy';
 import { shippedSources, supportAgent } from './fixtures';
