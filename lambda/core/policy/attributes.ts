@@ -1,8 +1,9 @@
 /**
  * Which request attributes a set of policies can read. Cedar parses every context and entity
- * attribute it is given on every call (a few microseconds each, more for sets), so the engine
- * passes only those some policy of the set reads. An attribute no policy reads cannot change any
- * policy's result; whatever this walk does not understand keeps everything (fail safe).
+ * attribute, and every entity and parent, it is given on every call (a few microseconds each, more
+ * for sets and decimals), so the engine passes only those some policy of the set reads. An attribute
+ * no policy reads cannot change any policy's result; whatever this walk does not understand keeps
+ * everything (fail safe).
  */
 import type * as Cedar from '@cedar-policy/cedar-wasm/nodejs';
 
@@ -11,6 +12,8 @@ export interface AttributeUse {
   context: ReadonlySet<string> | 'all';
   /** Every attribute name read anywhere, on any expression: principal attributes outside it are never read. */
   anywhere: ReadonlySet<string> | 'all';
+  /** Whether an expression tests ancestry (`in`), so the principal's team must be given. */
+  ancestors: boolean;
 }
 
 const BINARY = new Set(['==', '!=', 'in', '<', '<=', '>', '>=', '&&', '||', '+', '-', '*', 'contains', 'containsAll', 'containsAny', 'getTag', 'hasTag']);
@@ -20,6 +23,7 @@ export function attributeUse(policies: readonly Cedar.PolicyJson[]): AttributeUs
   const context = new Set<string>();
   const anywhere = new Set<string>();
   let wholeContext = false;
+  let ancestors = false;
   let unknown = false;
 
   const walk = (e: Cedar.Expr): void => {
@@ -45,6 +49,7 @@ export function attributeUse(policies: readonly Cedar.PolicyJson[]): AttributeUs
       else walk(left);
       return;
     }
+    if (op === 'in' || (op === 'is' && node.in)) ancestors = true;
     if (BINARY.has(op)) return [node.left, node.right].forEach(walk);
     if (UNARY.has(op)) return walk(node.arg);
     if (op === 'like') return walk(node.left);
@@ -58,8 +63,8 @@ export function attributeUse(policies: readonly Cedar.PolicyJson[]): AttributeUs
   };
 
   for (const p of policies) for (const c of p.conditions) walk(c.body);
-  if (unknown) return { context: 'all', anywhere: 'all' };
-  return { context: wholeContext ? 'all' : context, anywhere };
+  if (unknown) return { context: 'all', anywhere: 'all', ancestors: true };
+  return { context: wholeContext ? 'all' : context, anywhere, ancestors };
 }
 
 /** `values` restricted to the names `keep` allows. */

@@ -1,17 +1,18 @@
 /**
  * A policy bundle: schema + policies + effectiveFrom, identified by a content hash. Loading
- * validates the policies against the schema (strict mode, Cedar's own messages); each action and
- * resource type gets its own WASM-side policy set, parsed once on first use, so evaluation never
- * re-parses text and Cedar only walks the policies that can apply.
+ * validates the policies against the schema (strict mode, Cedar's own messages); requests are
+ * evaluated on slices of the bundle (slice.ts), each a WASM-side policy set parsed once on first
+ * use, so evaluation never re-parses text and Cedar only walks the policies that can apply.
  */
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import type * as Cedar from '@cedar-policy/cedar-wasm/nodejs';
-import { BridgeError } from '../errors';
 import { parsePolicyMeta, type PolicyMeta } from './annotations';
-import { attributeUse, type AttributeUse } from './attributes';
 import { cedar, formatCedarError, invalidBundle } from './cedar';
-import { POLICY_ACTIONS, type PolicyAction } from './types';
+import { actionSlices, type EvaluationSet } from './slice';
+import { POLICY_ACTIONS, type PolicyAction, type PolicyRequest } from './types';
+
+export type { EvaluationSet } from './slice';
 
 export interface PolicySource {
   /** File name, used in error messages. */
@@ -33,19 +34,11 @@ export interface PolicyBundle {
   readonly policies: ReadonlyMap<string, PolicyMeta>;
   /** Resource entity types each action applies to, from the schema. */
   readonly resourceTypes: Readonly<Record<PolicyAction, readonly string[]>>;
-  /** The policies that may apply to a request on `action` and a resource of `type` (one of resourceTypes[action]). */
-  evaluationSet(action: PolicyAction, type: string): EvaluationSet;
-}
-
-/**
- * Every policy of a set is preparsed as a permit, so one Cedar call reports each satisfied policy,
- * forbids included; the engine decides from their real effects and annotations (PolicyMeta).
- */
-export interface EvaluationSet {
-  /** Preparsed Cedar policy-set id; absent when no policy applies (nothing can be satisfied). */
-  readonly id?: string;
-  /** What the set's policies read: the engine passes Cedar only that. */
-  readonly reads: AttributeUse;
+  /**
+   * The slice of policies that may apply to `req` (its resource type one of resourceTypes[action]).
+   * `@allowedFields` and `@maxRecords` are not in it: the engine checks them (permitsRequest).
+   */
+  evaluationSet(req: PolicyRequest): EvaluationSet;
 }
 
 const SCHEMA_FILE = 'schema.cedarschema';
@@ -73,23 +66,23 @@ export function loadBundleFromSources(src: BundleSources): PolicyBundle {
   const parsed = parsePolicies(src.policies);
   if (parsed.length === 0) throw invalidBundle(['the bundle has no policies (everything would be denied)']);
   const rewritten = parsed.map((p) => ({ ...p, json: withObligationConditions(p.meta, p.json) }));
-  // Validated with their obligation conditions (which read context.fields and context.recordLimit), once
-  // on the success path: Cedar's first calls are slow in a cold process. Only on failure are the policies
-  // validated as written, so that errors of the author's text carry its file and line.
+  // Validated with their obligation conditions (which read context.fields and context.recordLimit), so the
+  // schema must carry what the engine checks; once on the success path: Cedar's first calls are slow in a
+  // cold process. Only on failure are the policies validated as written, so that errors of the author's
+  // text carry its file and line.
   const problems = schemaProblems(src.schema, rewritten, (p) => p.json);
   if (problems) throw invalidBundle(schemaProblems(src.schema, parsed, (p) => p.text, src.policies) ?? problems);
 
-  // Parsed on first use: a cold function pays only for the (action, type) pairs it serves.
-  const sets = new Map<string, EvaluationSet>();
-  const evaluationSet = (action: PolicyAction, type: string): EvaluationSet => {
-    const key = `${version}/${action}/${type}`;
-    let set = sets.get(key);
-    if (!set) {
-      const scoped = rewritten.filter((p) => mayApplyTo(p.json.action, action) && mayApplyToResource(p.json.resource, type));
-      set = { id: scoped.length ? preparse(key, scoped) : undefined, reads: attributeUse(scoped.map((p) => p.json)) };
-      sets.set(key, set);
+  // Each action's slices are parsed on first use: a cold function pays only for the requests it serves.
+  const slicers = new Map<string, (req: PolicyRequest) => EvaluationSet>();
+  const evaluationSet = (req: PolicyRequest): EvaluationSet => {
+    const key = `${req.action}/${req.resource.type}`;
+    let slicer = slicers.get(key);
+    if (!slicer) {
+      slicer = actionSlices(`${version}/${key}`, parsed, req.action, req.resource.type);
+      slicers.set(key, slicer);
     }
-    return set;
+    return slicer(req);
   };
   return { version, effectiveFrom, policies: new Map(parsed.map((p) => [p.meta.id, p.meta])), resourceTypes, evaluationSet };
 }
@@ -159,38 +152,15 @@ function schemaProblems(schema: string, policies: ParsedPolicy[], body: (p: Pars
 
 const ctx = (attr: string): Cedar.Expr => ({ '.': { left: { Var: 'context' }, attr } });
 
-/** `@allowedFields` and `@maxRecords` bound the permit itself, so the annotation is the single source. */
-function withObligationConditions(meta: PolicyMeta, json: Cedar.PolicyJson): Cedar.PolicyJson {
+/**
+ * `@allowedFields` and `@maxRecords` as the permit conditions they are. The engine checks them in
+ * TypeScript (permitsRequest), which is the same: they come last and cannot fail to evaluate.
+ */
+export function withObligationConditions(meta: PolicyMeta, json: Cedar.PolicyJson): Cedar.PolicyJson {
   const extra: Cedar.Clause[] = [];
   if (meta.allowedFields) {
     extra.push({ kind: 'when', body: { containsAll: { left: { Set: meta.allowedFields.map((f) => ({ Value: f })) }, right: ctx('fields') } } });
   }
   if (meta.maxRecords !== undefined) extra.push({ kind: 'when', body: { '<=': { left: ctx('recordLimit'), right: { Value: meta.maxRecords } } } });
   return extra.length ? { ...json, conditions: [...json.conditions, ...extra] } : json;
-}
-
-/** False only when the policy's resource scope provably excludes entities of `type` (`in` is kept). */
-function mayApplyToResource(scope: Cedar.ResourceConstraint, type: string): boolean {
-  if (scope.op === 'is') return scope.entity_type === type;
-  if (scope.op === '==' && 'entity' in scope) return ('__entity' in scope.entity ? scope.entity.__entity.type : scope.entity.type) === type;
-  return true;
-}
-
-/** False only when the policy's action scope provably excludes `action` (groups are kept). */
-function mayApplyTo(scope: Cedar.ActionConstraint, action: PolicyAction): boolean {
-  if (scope.op === 'All') return true;
-  const ids =
-    scope.op === '==' ? ('entity' in scope ? [scope.entity] : []) : 'entities' in scope ? scope.entities : [scope.entity];
-  return ids.some((uid) => {
-    const id = '__entity' in uid ? uid.__entity.id : uid.id;
-    return id === action || !(POLICY_ACTIONS as readonly string[]).includes(id);
-  });
-}
-
-function preparse(id: string, policies: { meta: PolicyMeta; json: Cedar.PolicyJson }[]): string {
-  const staticPolicies = Object.fromEntries(policies.map((p) => [p.meta.id, { ...p.json, effect: 'permit' as const }]));
-  const answer = cedar.preparsePolicySet(id, { staticPolicies });
-  // The same policies passed strict validation at load, so Cedar refusing them now is a defect, not bad input.
-  if (answer.type === 'failure') throw new BridgeError('INTERNAL', `Policy set ${id} failed to preparse: ${answer.errors.map((e) => formatCedarError(e)).join('; ')}`);
-  return id;
 }

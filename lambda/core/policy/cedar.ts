@@ -1,6 +1,17 @@
 /** The one place that touches Cedar's WASM API: loading, messages, authorization calls. */
+import { setFlagsFromString } from 'node:v8';
 import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
 import { BridgeError } from '../errors';
+
+/*
+ * V8 aborts the whole process ("unreachable code" in Deoptimizer::DoComputeBuiltinContinuation;
+ * reproduced on Node 20.20.2) when optimized code that inlined a JS-to-Wasm call is deoptimized
+ * while that call runs. Cedar's bindings make that likely in a hot loop: the Wasm side calls back
+ * into JS (JSON.stringify/parse), and a GC there can invalidate the caller's optimized code. Calls
+ * into Wasm are therefore not inlined; the flag exists in every V8 Node ships, and costs nothing
+ * measurable here (bench/policy.ts).
+ */
+setFlagsFromString('--no-turbo-inline-js-wasm-calls');
 
 export { cedar };
 

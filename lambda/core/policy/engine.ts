@@ -4,19 +4,21 @@
  *   approval_required only @approval permits grant, or only @approval forbids (escalations)
  *                     fire and a permit grants once they are lifted;
  *   deny              otherwise. Default deny, forbid wins, and a policy that errors denies.
- * One Cedar call per decision: it reports every satisfied policy of the request's set (all are
- * preparsed as permits, see EvaluationSet) and the outcome follows from their effects here.
+ * One Cedar call per decision: it reports every satisfied policy of the request's slice of the
+ * bundle (slice.ts; all are preparsed as permits), and the outcome follows from their effects and
+ * annotations here, `@allowedFields` and `@maxRecords` included (conditions checked after Cedar's).
  */
 import { randomUUID } from 'node:crypto';
+import type * as Cedar from '@cedar-policy/cedar-wasm/nodejs';
 import { BridgeError } from '../errors';
 import type { PolicyMeta } from './annotations';
 import type { PolicyBundle } from './bundle';
 import { cedar, formatCedarError } from './cedar';
-import { combineObligations } from './obligations';
+import { combineObligations, permitsRequest } from './obligations';
 import { toCedarCall, validatePolicyRequest } from './request';
 import type { Obligations, PolicyDecision, PolicyRequest, Reason, ShadowDiff } from './types';
 
-type Outcome = Omit<PolicyDecision, 'decisionId' | 'shadow'>;
+export type Outcome = Omit<PolicyDecision, 'decisionId' | 'shadow'>;
 
 export interface CedarOutcome {
   /** Every policy whose scope and conditions hold, permits and forbids, sorted by id. */
@@ -71,29 +73,43 @@ export class PolicyEngine {
 }
 
 function decide(bundle: PolicyBundle, req: PolicyRequest, now: Date): Outcome {
-  const base = { policyVersion: bundle.version, obligations: {} };
-  const { satisfied, errored } = evaluatePolicies(bundle, req, now);
-  if (errored.length) return { ...base, decision: 'deny', reasons: erroredReasons(errored) };
-  const forbids = satisfied.filter((p) => p.effect === 'forbid');
-  const permits = satisfied.filter((p) => p.effect === 'permit');
-  const hard = forbids.filter((p) => !p.approval);
-  if (hard.length) return { ...base, decision: 'deny', reasons: hard.map(reasonOf) };
+  return decideFrom(bundle.version, req, evaluatePolicies(bundle, req, now));
+}
+
+/** The decision that follows from the policies that hold for `req`, and those that failed to evaluate. */
+export function decideFrom(policyVersion: string, req: PolicyRequest, { satisfied, errored }: CedarOutcome): Outcome {
+  if (errored.length) return { policyVersion, obligations: {}, decision: 'deny', reasons: erroredReasons(errored) };
+  const forbids: PolicyMeta[] = [];
+  const hard: PolicyMeta[] = [];
+  const permits: PolicyMeta[] = [];
+  const unattended: PolicyMeta[] = [];
+  // One pass, keeping Cedar's (sorted) order in each list: reasons and combined row filters follow it.
+  for (const p of satisfied) {
+    if (p.effect === 'forbid') {
+      forbids.push(p);
+      if (!p.approval) hard.push(p);
+    } else {
+      permits.push(p);
+      if (!p.approval) unattended.push(p);
+    }
+  }
+  if (hard.length) return { policyVersion, obligations: {}, decision: 'deny', reasons: hard.map(reasonOf) };
   if (!permits.length) {
     return {
-      ...base,
+      policyVersion,
+      obligations: {},
       decision: 'deny',
       reasons: [{ policyId: 'bridge:default-deny', text: `No policy permits ${req.action} on ${req.resource.type} for agent ${req.agent.id}` }],
     };
   }
   if (forbids.length) {
     // Only escalations fired, and a permit grants: approval lifts them.
-    return { ...base, decision: 'approval_required', reasons: [...forbids, ...permits].map(reasonOf), obligations: combineObligations(permits, req.agent) };
+    return { policyVersion, decision: 'approval_required', reasons: [...forbids, ...permits].map(reasonOf), obligations: combineObligations(permits, req.agent) };
   }
   // No forbid fired. Unattended permits allow on their own; otherwise every grant needs approval.
-  const unattended = permits.filter((p) => !p.approval);
   const granting = unattended.length ? unattended : permits;
   return {
-    ...base,
+    policyVersion,
     decision: unattended.length ? 'allow' : 'approval_required',
     reasons: granting.map(reasonOf),
     obligations: combineObligations(granting, req.agent),
@@ -105,9 +121,16 @@ export function evaluatePolicies(bundle: PolicyBundle, req: PolicyRequest, now: 
   if (!bundle.resourceTypes[req.action].includes(req.resource.type)) {
     throw new BridgeError('VALIDATION_FAILED', `Policy request is invalid: ${req.action} does not apply to ${req.resource.type} (schema)`);
   }
-  const { id, reads } = bundle.evaluationSet(req.action, req.resource.type);
-  if (id === undefined) return NOTHING_APPLIES;
-  const call = toCedarCall(req, now, { id, reads });
+  const set = bundle.evaluationSet(req);
+  if (set.id === undefined) return NOTHING_APPLIES;
+  const outcome = askCedar(bundle, toCedarCall(req, now, { ...set, id: set.id }));
+  // Cedar evaluated each permit's own conditions; its obligation annotations are conditions too.
+  const satisfied: PolicyMeta[] = [];
+  for (const p of outcome.satisfied) if (p.effect === 'forbid' || permitsRequest(p, req.context)) satisfied.push(p);
+  return satisfied.length === outcome.satisfied.length ? outcome : { satisfied, errored: outcome.errored };
+}
+
+function askCedar(bundle: PolicyBundle, call: Cedar.StatefulAuthorizationCall): CedarOutcome {
   // The call is Cedar's whole input (set ids name their content), so an equal call has the same answer.
   const key = JSON.stringify(call);
   const known = key.length <= MEMO_MAX_KEY ? memo.get(key) : undefined;

@@ -6,7 +6,17 @@
  */
 import type { FieldClass, Filter, RedactionAction } from '../types';
 import { resolveRowCondition, type PolicyMeta } from './annotations';
-import type { AgentProfile, Obligations } from './types';
+import type { AgentProfile, Obligations, PolicyRequest } from './types';
+
+/**
+ * Whether a permit's `@allowedFields` and `@maxRecords` admit the request: conditions of the permit
+ * checked after Cedar found its own conditions true (they hold no error to report).
+ */
+export function permitsRequest(p: PolicyMeta, context: PolicyRequest['context']): boolean {
+  if (p.maxRecords !== undefined && context.recordLimit > p.maxRecords) return false;
+  if (p.allowedFields) for (const f of context.fields) if (!p.allowedFields.includes(f)) return false;
+  return true;
+}
 
 /** Least to most protective; hash is irreversible, tokenize can be re-identified after approval. */
 const MASKING_STRICTNESS: readonly RedactionAction[] = ['allow', 'mask', 'tokenize', 'hash', 'drop'];
@@ -28,7 +38,7 @@ export function combineObligations(permits: readonly PolicyMeta[], agent: AgentP
     }
   }
   // Two permits may carry the same condition; inject it once.
-  const unique = [...new Map(filters.map((f) => [JSON.stringify(f), f])).values()];
+  const unique = filters.length > 1 ? [...new Map(filters.map((f) => [JSON.stringify(f), f])).values()] : filters;
   if (unique.length === 1) out.rowFilter = unique[0];
   else if (unique.length > 1) out.rowFilter = { and: unique };
   return out;

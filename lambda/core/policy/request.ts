@@ -10,6 +10,7 @@ import { CRM_KINDS, CRM_OBJECT_TYPES } from '../types';
 import { parseOrThrow } from '../validation';
 import { FIELD_NAME } from './annotations';
 import { pick, type AttributeUse } from './attributes';
+import { SCALED_AMOUNT_BOUND } from './slice';
 import { AGENT_TIERS, AMOUNT_ACTIONS, POLICY_ACTIONS, type PolicyRequest } from './types';
 
 /** Cedar decimal: at most 4 fractional digits, within a signed 64-bit range. */
@@ -63,12 +64,28 @@ function toCedarDecimal(n: number): string {
   return `${int}.${frac}`;
 }
 
+/**
+ * The decimal Cedar parses from toCedarDecimal(n), × 10⁴, as a Long; clamped to ±SCALED_AMOUNT_BOUND
+ * (2^53: exact, and past every literal a scaled set compares it with), so it stays an exact number.
+ */
+function scaledDecimal(n: number): number {
+  const [int, frac = ''] = String(Math.abs(n)).split('.');
+  // Exact below 2^53; at or above it the sum rounds but stays at or above it, and is clamped.
+  const scaled = Math.min(Number(int) * 10_000 + Number(frac.padEnd(4, '0')), SCALED_AMOUNT_BOUND);
+  return n < 0 ? -scaled : scaled;
+}
+
 /** A read without a record id is a request on the collection, `<Type>::"*"`. */
 export const COLLECTION_ID = '*';
 
-/** The Cedar call for `req` on a set with a preparsed id, carrying only the attributes the set's policies read. */
-export function toCedarCall(req: PolicyRequest, now: Date, set: { id: string; reads: AttributeUse }): Cedar.StatefulAuthorizationCall {
+/**
+ * The Cedar call for `req` on a set with a preparsed id, carrying only what the set's policies read:
+ * context attributes, principal attributes, the principal's team when something tests ancestry, and
+ * no principal entity at all when nothing of it is read (`has` on it is then false, as without the attribute).
+ */
+export function toCedarCall(req: PolicyRequest, now: Date, set: { id: string; reads: AttributeUse; scaledAmount?: boolean }): Cedar.StatefulAuthorizationCall {
   const { agent, context } = req;
+  const { reads } = set;
   const attrs: Record<string, Cedar.CedarValueJson> = { territories: agent.territories, tier: agent.tier };
   if (agent.maxRecords !== undefined) attrs.maxRecords = agent.maxRecords;
   const cedarContext: Cedar.Context = {
@@ -80,13 +97,20 @@ export function toCedarCall(req: PolicyRequest, now: Date, set: { id: string; re
     hourUtc: now.getUTCHours(),
     weekdayUtc: now.getUTCDay(),
   };
-  if (context.amount !== undefined) cedarContext.amount = { __extn: { fn: 'decimal', arg: toCedarDecimal(context.amount) } };
+  if (context.amount !== undefined) {
+    cedarContext.amount = set.scaledAmount ? scaledDecimal(context.amount) : { __extn: { fn: 'decimal', arg: toCedarDecimal(context.amount) } };
+  }
+  const principal = { type: 'Agent', id: agent.id };
+  const read = pick(attrs, reads.anywhere);
+  let entities: Cedar.EntityJson[] = [];
+  if (reads.ancestors) entities = [{ uid: principal, attrs: read, parents: [{ type: 'Team', id: agent.team }] }];
+  else if (Object.keys(read).length) entities = [{ uid: principal, attrs: read, parents: [] }];
   return {
-    principal: { type: 'Agent', id: agent.id },
+    principal,
     action: { type: 'Action', id: req.action },
     resource: { type: req.resource.type, id: req.resource.id ?? COLLECTION_ID },
-    context: pick(cedarContext, set.reads.context),
-    entities: [{ uid: { type: 'Agent', id: agent.id }, attrs: pick(attrs, set.reads.anywhere), parents: [{ type: 'Team', id: agent.team }] }],
+    context: pick(cedarContext, reads.context),
+    entities,
     preparsedPolicySetId: set.id,
   };
 }

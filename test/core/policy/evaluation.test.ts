@@ -1,7 +1,7 @@
 /**
- * The engine asks Cedar once per request, on a set narrowed to the request's action and resource
- * type, with every policy preparsed as a permit, only the attributes the set reads, and recent
- * answers remembered. None of that may change which policies hold: this compares it, policy by
+ * The engine asks Cedar once per request, on a slice of the bundle for the request's action,
+ * resource type, team and few-valued attributes (slice.ts), with every policy preparsed as a permit,
+ * only the attributes the slice reads, and recent answers remembered. None of that may change which policies hold: this compares it, policy by
  * policy, with plain Cedar given each policy alone and the whole request.
  */
 import fc from 'fast-check';
@@ -36,6 +36,11 @@ const atom = fc.oneof(
   fc.constant('context.recordLimit * 4611686018427387904 > 0'),
   fc.constant('(if context.unmaskedPii then principal.tier == "silver" else context.recordLimit < 5)'),
   fc.constant('{ p: context.purpose }.p == "support"'),
+  fc.constantFrom('salesforce', 'hubspot').map((c) => `context.crm == "${c}"`),
+  fc.constantFrom('standard', 'silver').map((t) => `"${t}" != principal.tier`),
+  fc.constant('(context has crm && principal has tier)'),
+  fc.constantFrom('support', 'sales').map((t) => `principal in Team::"${t}"`),
+  fc.constant('!context.unmaskedPii'),
 );
 const condition = fc
   .tuple(atom, fc.option(fc.tuple(fc.constantFrom('&&', '||'), atom), { nil: undefined }), fc.boolean())
@@ -44,7 +49,15 @@ const condition = fc
 const policy = fc.record({
   effect: fc.constantFrom('permit', 'forbid'),
   approval: fc.boolean(),
-  principal: fc.constantFrom('principal', 'principal in Team::"support"', 'principal == Agent::"a1"', 'principal is Agent'),
+  principal: fc.constantFrom(
+    'principal',
+    'principal in Team::"support"',
+    'principal in Team::"sales"',
+    'principal is Agent in Team::"support"',
+    'principal == Agent::"a1"',
+    'principal in Agent::"a2"',
+    'principal is Agent',
+  ),
   action: fc.constantFrom('action', 'action == Action::"Read"', 'action == Action::"ProposeUpdate"', 'action in [Action::"Read", Action::"ProposeCreate"]'),
   resource: fc.constantFrom('resource', 'resource is Contact', 'resource is Case', 'resource == Case::"c1"', 'resource in Case::"c1"'),
   conditions: fc.array(fc.tuple(fc.constantFrom('when', 'unless'), condition), { maxLength: 2 }),
@@ -78,7 +91,7 @@ function plainText(p: Policy, i: number): string {
 const request = fc
   .record({
     agentId: fc.constantFrom('a1', 'a2'),
-    team: fc.constantFrom('support', 'sales'),
+    team: fc.constantFrom('support', 'sales', 'ops'),
     territories: fc.subarray(['EMEA', 'APAC']),
     tier: fc.constantFrom('standard', 'silver', 'gold'),
     maxRecords: fc.option(fc.integer({ min: 1, max: 60 }), { nil: undefined }),
@@ -207,7 +220,20 @@ describe('attributeUse', () => {
     ]);
 
     // Assess
-    expect(use).toEqual({ context: new Set(['purpose', 'hourUtc', 'amount']), anywhere: new Set(['purpose', 'tier', 'hourUtc', 'amount', 'owner', 'team']) });
+    expect(use).toEqual({
+      context: new Set(['purpose', 'hourUtc', 'amount']),
+      anywhere: new Set(['purpose', 'tier', 'hourUtc', 'amount', 'owner', 'team']),
+      ancestors: false,
+    });
+  });
+
+  it('notes a test of ancestry, which needs the principal\'s team', () => {
+    // Act
+    const inTeam = attributeUse([json('permit (principal, action, resource) when { principal in Team::"sales" };')]);
+    const isIn = attributeUse([json('permit (principal, action, resource) when { principal is Agent in Team::"sales" };')]);
+
+    // Assess
+    expect([inTeam.ancestors, isIn.ancestors]).toEqual([true, true]);
   });
 
   it('keeps the whole context when a policy uses it other than by attribute', () => {
@@ -227,6 +253,6 @@ describe('attributeUse', () => {
     const use = attributeUse([unknown]);
 
     // Assess
-    expect(use).toEqual({ context: 'all', anywhere: 'all' });
+    expect(use).toEqual({ context: 'all', anywhere: 'all', ancestors: true });
   });
 });
