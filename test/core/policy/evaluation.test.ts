@@ -9,8 +9,7 @@ import { loadBundleFromSources, POLICY_ACTIONS, PolicyEngine, type PolicyAction,
 import { attributeUse } from '../../../lambda/core/policy/attributes';
 import { cedar } from '../../../lambda/core/policy/cedar';
 import { evaluatePolicies } from '../../../lambda/core/policy/engine';
-import { COLLECTION_ID } from '../../../lambda/core/policy/request';
-import { SCHEMA } from './fixtures';
+import { SCHEMA, wholeCedarRequest } from './fixtures';
 
 const APPLIES: Record<PolicyAction, string[]> = {
   Read: ['Contact', 'Lead', 'Account', 'Opportunity', 'Case', 'Task', 'Note', 'User'],
@@ -125,29 +124,8 @@ const request = fc
 
 /** Plain Cedar on policy text: the whole context, every principal attribute, the text parsed afresh. */
 function plainCedar(policyText: string, req: PolicyRequest): { allowed: boolean; satisfied: boolean; errored: boolean } {
-  const { agent, context } = req;
-  const now = context.now!;
   const answer = cedar.isAuthorized({
-    principal: { type: 'Agent', id: agent.id },
-    action: { type: 'Action', id: req.action },
-    resource: { type: req.resource.type, id: req.resource.id ?? COLLECTION_ID },
-    context: {
-      fields: context.fields,
-      recordLimit: context.recordLimit,
-      crm: context.crm,
-      purpose: context.purpose,
-      unmaskedPii: context.unmaskedPii,
-      hourUtc: now.getUTCHours(),
-      weekdayUtc: now.getUTCDay(),
-      ...(context.amount !== undefined ? { amount: { __extn: { fn: 'decimal', arg: context.amount.toFixed(4) } } } : {}),
-    },
-    entities: [
-      {
-        uid: { type: 'Agent', id: agent.id },
-        attrs: { territories: agent.territories, tier: agent.tier, ...(agent.maxRecords !== undefined ? { maxRecords: agent.maxRecords } : {}) },
-        parents: [{ type: 'Team', id: agent.team }],
-      },
-    ],
+    ...wholeCedarRequest(req),
     policies: { staticPolicies: policyText },
   });
   if (answer.type === 'failure') throw new Error(answer.errors.map((e) => e.message).join('; '));

@@ -2,6 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BundleSources } from '../../../lambda/core/policy';
 import type { AgentProfile, PolicyRequest } from '../../../lambda/core/policy';
+import type * as Cedar from '@cedar-policy/cedar-wasm/nodejs';
+import { COLLECTION_ID } from '../../../lambda/core/policy/request';
 
 const DIR = join(__dirname, '../../../policies');
 
@@ -26,5 +28,36 @@ export function readRequest(overrides: Partial<PolicyRequest['context']> = {}, a
     action: 'Read',
     resource: { type: 'Contact' },
     context: { fields: ['Id', 'Email'], recordLimit: 5, crm: 'salesforce', purpose: 'support', unmaskedPii: false, now: new Date('2025-06-01T10:00:00Z'), ...overrides },
+  };
+}
+
+/**
+ * A request as plain Cedar sees it with nothing left out: the whole context, every principal attribute and the team.
+ * The oracle the engine's pruned, sliced calls are compared with; written apart from lambda/core/policy/request.ts on purpose.
+ */
+export function wholeCedarRequest(req: PolicyRequest): Pick<Cedar.AuthorizationCall, 'principal' | 'action' | 'resource' | 'context' | 'entities'> {
+  const { agent, context } = req;
+  const now = context.now!;
+  return {
+    principal: { type: 'Agent', id: agent.id },
+    action: { type: 'Action', id: req.action },
+    resource: { type: req.resource.type, id: req.resource.id ?? COLLECTION_ID },
+    context: {
+      fields: context.fields,
+      recordLimit: context.recordLimit,
+      crm: context.crm,
+      purpose: context.purpose,
+      unmaskedPii: context.unmaskedPii,
+      hourUtc: now.getUTCHours(),
+      weekdayUtc: now.getUTCDay(),
+      ...(context.amount !== undefined ? { amount: { __extn: { fn: 'decimal', arg: context.amount.toFixed(4) } } } : {}),
+    },
+    entities: [
+      {
+        uid: { type: 'Agent', id: agent.id },
+        attrs: { territories: agent.territories, tier: agent.tier, ...(agent.maxRecords !== undefined ? { maxRecords: agent.maxRecords } : {}) },
+        parents: [{ type: 'Team', id: agent.team }],
+      },
+    ],
   };
 }

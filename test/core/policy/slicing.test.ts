@@ -11,8 +11,7 @@ import { loadBundleFromSources, PolicyEngine, type BundleSources, type PolicyBun
 import { withObligationConditions } from '../../../lambda/core/policy/bundle';
 import { cedar } from '../../../lambda/core/policy/cedar';
 import { decideFrom, evaluatePolicies, type CedarOutcome } from '../../../lambda/core/policy/engine';
-import { COLLECTION_ID } from '../../../lambda/core/policy/request';
-import { shippedSources } from './fixtures';
+import { shippedSources, wholeCedarRequest } from './fixtures';
 
 /**
  * Shapes the shipped policies lack: `principal ==` and `in Agent`, `is Agent in Team`, `action in [...]`,
@@ -78,29 +77,8 @@ function wholeSet(bundle: PolicyBundle, extra: readonly string[]): string {
 
 /** One Cedar call with every policy and the whole request: every context and principal attribute, the team. */
 function wholeOutcome(bundle: PolicyBundle, setId: string, req: PolicyRequest): CedarOutcome {
-  const { agent, context } = req;
-  const now = context.now!;
   const answer = cedar.statefulIsAuthorized({
-    principal: { type: 'Agent', id: agent.id },
-    action: { type: 'Action', id: req.action },
-    resource: { type: req.resource.type, id: req.resource.id ?? COLLECTION_ID },
-    context: {
-      fields: context.fields,
-      recordLimit: context.recordLimit,
-      crm: context.crm,
-      purpose: context.purpose,
-      unmaskedPii: context.unmaskedPii,
-      hourUtc: now.getUTCHours(),
-      weekdayUtc: now.getUTCDay(),
-      ...(context.amount !== undefined ? { amount: { __extn: { fn: 'decimal', arg: context.amount.toFixed(4) } } } : {}),
-    },
-    entities: [
-      {
-        uid: { type: 'Agent', id: agent.id },
-        attrs: { territories: agent.territories, tier: agent.tier, ...(agent.maxRecords !== undefined ? { maxRecords: agent.maxRecords } : {}) },
-        parents: [{ type: 'Team', id: agent.team }],
-      },
-    ],
+    ...wholeCedarRequest(req),
     preparsedPolicySetId: setId,
   });
   if (answer.type === 'failure') throw new Error(answer.errors.map((e) => e.message).join('; '));
