@@ -31,7 +31,7 @@ export function makeGatewayRefusalHandler(deps: { readonly audit: AuditPort; rea
     // CloudWatch Logs sends a CONTROL_MESSAGE when it checks that the destination is reachable.
     if (batch.messageType !== 'DATA_MESSAGE') return { refusals: 0, unreadable: 0 };
     const unreadable: string[] = [];
-    const inputs = batch.logEvents.flatMap((logEvent) => {
+    const events = batch.logEvents.flatMap((logEvent) => {
       const line = parseAccessLogLine(logEvent.message);
       if (!line) {
         unreadable.push(logEvent.id);
@@ -43,17 +43,16 @@ export function makeGatewayRefusalHandler(deps: { readonly audit: AuditPort; rea
     if (unreadable.length > 0) {
       console.error(JSON.stringify({ level: 'ERROR', message: 'access log lines not in the stage format', logGroup: batch.logGroup, logEventIds: unreadable }));
     }
-    await mapLimit(inputs, WRITE_CONCURRENCY, (e) => deps.audit.write(e));
-    return { refusals: inputs.length, unreadable: unreadable.length };
+    await mapLimit(events, WRITE_CONCURRENCY, (e) => deps.audit.write(e));
+    return { refusals: events.length, unreadable: unreadable.length };
   };
 }
 
-const config = () => parseRuntimeConfig(process.env[ENV.CONFIG_JSON]);
 let handle: ReturnType<typeof makeGatewayRefusalHandler> | undefined;
 
 export const handler = (event: CloudWatchLogsEvent): Promise<GatewayRefusalResult> => {
   if (!handle) {
-    const { agents, approvers } = config();
+    const { agents, approvers } = parseRuntimeConfig(process.env[ENV.CONFIG_JSON]);
     // Two directories: a role may be configured as both an agent and an approver.
     const directories = [new PrincipalDirectory(agents), new PrincipalDirectory(approvers)];
     const nameOf = (arn: string) => directories.map((d) => d.resolve(arn)).find(Boolean);

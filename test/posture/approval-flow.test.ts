@@ -122,7 +122,7 @@ describe('posture: approval flow', () => {
       expect(grants[0].Action).toBe('kms:GenerateDataKey');
       expect(grants[0].Resource).toEqual({ 'Fn::GetAtt': [id(stack.keys.data), 'Arn'] });
       expect(grants[0].Condition.StringEquals['kms:EncryptionContext:aws:states:stateMachineArn']).toEqual({ Ref: id(stack.approvalFlow.stateMachine) });
-      expect(grants[0].Condition.StringEquals['kms:ViaService']).toBeDefined();
+      expect(grants[0].Condition.StringEquals['kms:ViaService']).toEqual({ 'Fn::Join': ['', ['states.', { Ref: 'AWS::Region' }, '.amazonaws.com']] });
     }
   });
 

@@ -33,9 +33,6 @@ export function parseAccessLogLine(message: string): AccessLogLine | undefined {
   return line.requestId || line.status ? line : undefined;
 }
 
-/** The gateway refused the call (an error response it generated itself), as opposed to a function's own answer. */
-export const isGatewayRefusal = (line: AccessLogLine): boolean => line.responseType !== undefined;
-
 /**
  * `GATEWAY_<response type>`: API Gateway's documented gateway response types (ACCESS_DENIED, BAD_REQUEST_BODY,
  * WAF_FILTERED, THROTTLED…), with DEFAULT_4XX/5XX spelled out so the code stays within the audit schema's alphabet.
@@ -78,6 +75,7 @@ export function refusalEvent(
   nameOf: (principalArn: string) => string | undefined,
   fallback: { readonly logEventId: string; readonly timestamp: number },
 ): AuditEventInput | undefined {
+  // Only API Gateway's own error answers carry a response type; a function's answer, even a 4xx, does not.
   if (!line.responseType) return undefined;
   const requestId = line.requestId && REQUEST_ID.test(line.requestId) ? line.requestId : `cwl-${fallback.logEventId}`.slice(0, 128);
   const principalArn = line.principalArn && parsePrincipal(line.principalArn) ? line.principalArn : undefined;

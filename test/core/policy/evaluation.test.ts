@@ -9,7 +9,7 @@ import { loadBundleFromSources, POLICY_ACTIONS, PolicyEngine, type PolicyAction,
 import { attributeUse } from '../../../lambda/core/policy/attributes';
 import { cedar } from '../../../lambda/core/policy/cedar';
 import { evaluatePolicies } from '../../../lambda/core/policy/engine';
-import { SCHEMA, wholeCedarRequest } from './fixtures';
+import { SCHEMA, wholeCedarRequest, toPolicyRequest } from './fixtures';
 
 const APPLIES: Record<PolicyAction, string[]> = {
   Read: ['Contact', 'Lead', 'Account', 'Opportunity', 'Case', 'Task', 'Note', 'User'],
@@ -105,22 +105,7 @@ const request = fc
     unmaskedPii: fc.boolean(),
     now: fc.date({ min: new Date('2025-01-01T00:00:00Z'), max: new Date('2025-12-31T00:00:00Z'), noInvalidDate: true }),
   })
-  .map(
-    (r): PolicyRequest => ({
-      agent: { id: r.agentId, team: r.team, territories: r.territories, tier: r.tier, ...(r.maxRecords ? { maxRecords: r.maxRecords } : {}) },
-      action: r.action,
-      resource: { type: APPLIES[r.action][r.typeIndex % APPLIES[r.action].length] as never, ...(r.id ? { id: r.id } : {}) },
-      context: {
-        fields: r.fields,
-        recordLimit: r.recordLimit,
-        crm: r.crm,
-        purpose: r.purpose,
-        unmaskedPii: r.unmaskedPii,
-        now: r.now,
-        ...(r.action === 'IssueRefund' ? { amount: r.amount } : {}),
-      },
-    }),
-  );
+  .map((r) => toPolicyRequest(r, APPLIES[r.action]));
 
 /** Plain Cedar on policy text: the whole context, every principal attribute, the text parsed afresh. */
 function plainCedar(policyText: string, req: PolicyRequest): { allowed: boolean; satisfied: boolean; errored: boolean } {

@@ -61,3 +61,41 @@ export function wholeCedarRequest(req: PolicyRequest): Pick<Cedar.AuthorizationC
     ],
   };
 }
+
+/** What the property tests generate for one request; each test picks its own value ranges. */
+export interface GeneratedRequest {
+  readonly agentId: string;
+  readonly team: string;
+  readonly territories: string[];
+  readonly tier: PolicyRequest['agent']['tier'];
+  readonly maxRecords?: number;
+  readonly action: PolicyRequest['action'];
+  /** Picks the resource type among those the action applies to. */
+  readonly typeIndex: number;
+  readonly id?: string;
+  readonly fields: string[];
+  readonly recordLimit: number;
+  readonly crm: PolicyRequest['context']['crm'];
+  readonly purpose: string;
+  readonly amount: number;
+  readonly unmaskedPii: boolean;
+  readonly now: Date;
+}
+
+/** The PolicyRequest of a generated one: the resource type cycles through `types`, an amount only for refunds. */
+export function toPolicyRequest(r: GeneratedRequest, types: readonly string[]): PolicyRequest {
+  return {
+    agent: { id: r.agentId, team: r.team, territories: r.territories, tier: r.tier, ...(r.maxRecords ? { maxRecords: r.maxRecords } : {}) },
+    action: r.action,
+    resource: { type: types[r.typeIndex % types.length] as PolicyRequest['resource']['type'], ...(r.id ? { id: r.id } : {}) },
+    context: {
+      fields: r.fields,
+      recordLimit: r.recordLimit,
+      crm: r.crm,
+      purpose: r.purpose,
+      unmaskedPii: r.unmaskedPii,
+      now: r.now,
+      ...(r.action === 'IssueRefund' ? { amount: r.amount } : {}),
+    },
+  };
+}

@@ -11,7 +11,7 @@ import { loadBundleFromSources, PolicyEngine, type BundleSources, type PolicyBun
 import { withObligationConditions } from '../../../lambda/core/policy/bundle';
 import { cedar } from '../../../lambda/core/policy/cedar';
 import { decideFrom, evaluatePolicies, type CedarOutcome } from '../../../lambda/core/policy/engine';
-import { shippedSources, wholeCedarRequest } from './fixtures';
+import { shippedSources, wholeCedarRequest, toPolicyRequest } from './fixtures';
 
 /**
  * Shapes the shipped policies lack: `principal ==` and `in Agent`, `is Agent in Team`, `action in [...]`,
@@ -125,22 +125,7 @@ const request = fc
     unmaskedPii: fc.boolean(),
     now: fc.date({ min: new Date('2025-01-01T00:00:00Z'), max: new Date('2026-12-31T00:00:00Z'), noInvalidDate: true }),
   })
-  .map(
-    (r): PolicyRequest => ({
-      agent: { id: r.agentId, team: r.team, territories: r.territories, tier: r.tier, ...(r.maxRecords ? { maxRecords: r.maxRecords } : {}) },
-      action: r.action,
-      resource: { type: RESOURCE_TYPES[r.action][r.typeIndex % RESOURCE_TYPES[r.action].length], ...(r.id ? { id: r.id } : {}) },
-      context: {
-        fields: r.fields,
-        recordLimit: r.recordLimit,
-        crm: r.crm,
-        purpose: r.purpose,
-        unmaskedPii: r.unmaskedPii,
-        now: r.now,
-        ...(r.action === 'IssueRefund' ? { amount: r.amount } : {}),
-      },
-    }),
-  );
+  .map((r) => toPolicyRequest(r, RESOURCE_TYPES[r.action]));
 
 const shipped = bundleWith([]);
 const shippedWhole = wholeSet(shipped, []);
