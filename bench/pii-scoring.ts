@@ -48,11 +48,16 @@ export type Detector = (text: string) => Span[];
 /** This engine: its own type names already are the scored names. */
 export const engineDetector: Detector = (text) => findEntities(text);
 
-/** redact-pii exposes only replaced text; spans are recovered by diffing against its placeholders. */
-export function redactPiiDetector(): Detector {
+/** redact-pii's SyncRedactor with its defaults. */
+export function newRedactPii(): { redact(text: string): string } {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { SyncRedactor } = require('redact-pii') as typeof import('redact-pii');
-  const redactor = new SyncRedactor();
+  return new SyncRedactor();
+}
+
+/** redact-pii exposes only replaced text; spans are recovered by diffing against its placeholders. */
+export function redactPiiDetector(): Detector {
+  const redactor = newRedactPii();
   const map: Record<string, string> = {
     EMAIL_ADDRESS: 'EMAIL',
     PHONE_NUMBER: 'PHONE',
@@ -90,12 +95,17 @@ export function spansFromReplacement(input: string, output: string, placeholder:
   return spans;
 }
 
-export async function openRedactionDetector(): Promise<Detector> {
+/** openredaction with learning off, so every call sees the same engine. */
+export function newOpenRedaction(): { detect(text: string): unknown } {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const mod = require('@openredaction/openredaction') as {
     OpenRedaction: new (opts: Record<string, unknown>) => { detect(text: string): unknown };
   };
-  const shield = new mod.OpenRedaction({ enableLearning: false });
+  return new mod.OpenRedaction({ enableLearning: false });
+}
+
+export async function openRedactionDetector(): Promise<Detector> {
+  const shield = newOpenRedaction();
   const map: Record<string, string> = {
     EMAIL: 'EMAIL',
     PHONE: 'PHONE',

@@ -36,7 +36,7 @@ import type { CrmObjectType, CrmRecord } from '../lambda/core/types';
 import { salesforceId, seedRecords, TERRITORIES } from '../local/sandbox-crm';
 import { DataKeySealer } from '../lambda/adapters/sealer';
 import { LocalDataKeyProvider } from '../lambda/adapters/vault-crypto';
-import { HOUSE_BUNDLING as HOUSE } from '../lib/constructs/bridge-function';
+import { HOUSE_ESBUILD } from './house-esbuild';
 
 const ROOT = join(__dirname, '..');
 const RECORDS = 50;
@@ -46,20 +46,6 @@ const INIT_RUNS = 5;
 const RUNTIME_SDK_INIT_RUNS = 3;
 const BUDGET = { p50Ms: 1, p99Ms: 5, bundleKb: 500, initMs: 150 } as const;
 
-/** What NodejsFunction passes to esbuild for the house bundling on the Node 24 runtime. */
-const HOUSE_ESBUILD: BuildOptions = {
-  format: HOUSE.format,
-  platform: 'node',
-  target: 'node24',
-  mainFields: [...HOUSE.mainFields],
-  minify: HOUSE.minify,
-  sourcemap: HOUSE.sourceMap,
-  sourcesContent: HOUSE.sourcesContent,
-  external: HOUSE.bundleAwsSDK ? [] : ['@aws-sdk/*'],
-  banner: { js: HOUSE.banner },
-  // `--alias:FROM=TO` flags as NodejsFunction passes them.
-  alias: Object.fromEntries(HOUSE.esbuildArgs['--alias'].map((a) => [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)])),
-};
 /** The alternative: the SDK the Lambda runtime provides (NodejsFunction's default). */
 const RUNTIME_SDK_ESBUILD: BuildOptions = { ...HOUSE_ESBUILD, external: ['@aws-sdk/*'] };
 const SDK_INPUT = /node_modules\/(@aws-sdk|@smithy|@aws-crypto|@aws\/lambda-invoke-store)\//;

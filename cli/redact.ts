@@ -36,10 +36,15 @@ export function redactLine(redactor: Redactor, line: string): string {
   return JSON.stringify({ text, entities: entities.map((e) => ({ type: e.type, start: e.start, end: e.end })) });
 }
 
-export async function redactStream(input: Readable, output: Writable, tokenize: boolean): Promise<number> {
+/** The redactor of one CLI run: every entity type `[TYPE]` (or a `{TYPE_n}` placeholder with `tokenize`). */
+export function newCliRedactor(tokenize: boolean): Redactor {
   const action: RedactionAction = tokenize ? 'tokenize' : 'drop';
   const textPolicy = Object.fromEntries(ENTITY_TYPES.map((t) => [t, action])) as Record<EntityType, RedactionAction>;
-  const redactor = new Redactor({ hmacKey: randomBytes(32), scope: `cli-${randomBytes(8).toString('hex')}`, textPolicy });
+  return new Redactor({ hmacKey: randomBytes(32), scope: `cli-${randomBytes(8).toString('hex')}`, textPolicy });
+}
+
+export async function redactStream(input: Readable, output: Writable, tokenize: boolean): Promise<number> {
+  const redactor = newCliRedactor(tokenize);
   let lines = 0;
   for await (const line of createInterface({ input, crlfDelay: Infinity })) {
     if (line.trim() === '') continue;

@@ -3,7 +3,7 @@
  * written the caller gets AUDIT_UNAVAILABLE and no data (fail closed). Every service of the bridge (agent read path,
  * proposals, actions, approvers, flow steps) runs its calls through here, so no path can skip the audit.
  */
-import { buildAuditEvent, type AuditEvent, type AuditEventInput, type AuditOutcome } from './audit/event';
+import { buildAuditEvent, fitsIdent, isAuditablePrincipal, type AuditEvent, type AuditEventInput, type AuditOutcome } from './audit/event';
 import { BridgeError, isBridgeError } from './errors';
 import { parsePrincipal } from './identity';
 import type { PolicyDecision } from './policy/types';
@@ -79,7 +79,7 @@ export async function audited<R extends { readonly status: number }>(
   }
   const outcome: AuditOutcome = failure ? failureOutcome(failure) : (trail.outcome ?? (result?.status === 202 ? 'approval_required' : 'allowed'));
   const principalArn = trail.principalArn ?? ctx.callerArn;
-  const event = buildAuditEvent({
+  const input: AuditEventInput = {
     requestId: ctx.requestId,
     agent: { name: trail.actor ?? 'unknown', ...(principalArn && parsePrincipal(principalArn) ? { principalArn } : {}) },
     action,
@@ -102,8 +102,19 @@ export async function audited<R extends { readonly status: number }>(
     ...(trail.approval ? { approval: trail.approval } : {}),
     outcome,
     ...(failure ? { errorCode: failure.code } : trail.errorCode ? { errorCode: trail.errorCode } : {}),
-    latencyMs: deps.now().getTime() - started,
-  });
+    // A wall clock stepped back must not make the event invalid.
+    latencyMs: Math.max(0, deps.now().getTime() - started),
+  };
+  let event: AuditEvent;
+  try {
+    event = buildAuditEvent(input);
+  } catch (e) {
+    // An event the schema refuses (a name or id out of shape) is a bug, not a reason to leave no trace: the call is
+    // recorded without the parts that can hold such values and fails closed. A caller already failing keeps its error.
+    failure ??= isBridgeError(e) ? e : new BridgeError('INTERNAL', 'The bridge could not complete the request.');
+    // A write that happened stays recorded as executed; anything else handed out nothing.
+    event = buildAuditEvent(reduced(input, outcome === 'executed' ? 'executed' : 'error'));
+  }
   try {
     await deps.audit.write(event);
   } catch {
@@ -111,4 +122,33 @@ export async function audited<R extends { readonly status: number }>(
   }
   if (failure) throw failure;
   return result as R;
+}
+
+/** The error code of a call whose own audit event the schema refused. */
+export const AUDIT_EVENT_REJECTED = 'AUDIT_EVENT_REJECTED';
+
+/** Stands for a request id the event cannot hold. */
+const UNRECORDABLE_REQUEST_ID = 'unrecordable';
+
+/**
+ * The event of a call whose own event the schema refused: only what is known to fit. Record ids, fields,
+ * the actor's name, guard counters, policy reasons and approval details are left out; the request id,
+ * principal and policy version are kept when they fit.
+ */
+function reduced(input: AuditEventInput, outcome: AuditOutcome): AuditEventInput {
+  const { principalArn } = input.agent;
+  const policy = input.policy;
+  const keepPolicy = policy !== undefined && fitsIdent(policy.version, 128) && fitsIdent(policy.decisionId, 128);
+  return {
+    requestId: fitsIdent(input.requestId, 128) ? input.requestId : UNRECORDABLE_REQUEST_ID,
+    agent: { name: 'unknown', ...(principalArn !== undefined && isAuditablePrincipal(principalArn) ? { principalArn } : {}) },
+    action: input.action,
+    ...(input.crm ? { crm: input.crm } : {}),
+    ...(input.object ? { object: input.object } : {}),
+    counts: { records: input.recordIds?.length ?? 0, ...(input.counts?.requested !== undefined ? { requested: input.counts.requested } : {}) },
+    ...(keepPolicy ? { policy: { ...policy, reasons: [] } } : {}),
+    outcome,
+    errorCode: AUDIT_EVENT_REJECTED,
+    latencyMs: input.latencyMs,
+  };
 }

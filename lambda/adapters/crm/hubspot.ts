@@ -3,7 +3,7 @@ import { buildHubSpotSearch, hubSpotObject } from '../../core/query/hubspot';
 import { allowedField, type FieldAllowlist } from '../../core/query/identifiers';
 import type { CrmObjectType, CrmRecord } from '../../core/types';
 import { type ConnectorOptions, CrmHttp } from './http';
-import { ANY_FIELD, assertRecordId, toCrmRecord, writableFields } from './records';
+import { ANY_FIELD, assertRecordId, createdRecordId, toCrmRecord, writableFields } from './records';
 import type { CrmConnector, CrmQuery } from './types';
 
 const HUBSPOT_ID = /^\d{1,20}$/;
@@ -49,9 +49,7 @@ export class HubSpotConnector implements CrmConnector {
     const type = hubSpotObject(object);
     const properties = asProperties(writableFields(object, fields, this.allow));
     const res = await this.http.send({ method: 'POST', path: `/crm/v3/objects/${type}`, json: { properties }, idempotent: false });
-    const id = (res.body as { id?: unknown } | undefined)?.id;
-    if (res.status !== 201 || typeof id !== 'string') throw new BridgeError('CRM_UNAVAILABLE', 'HubSpot returned a malformed create result');
-    return id;
+    return createdRecordId('HubSpot', res.status, res.body);
   }
 
   async update(object: CrmObjectType, id: string, fields: Record<string, unknown>): Promise<void> {

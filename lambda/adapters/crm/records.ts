@@ -1,3 +1,4 @@
+import { isAuditableRecordId } from '../../core/audit/event';
 import { BridgeError } from '../../core/errors';
 import { allowedField, assertText, type FieldAllowlist } from '../../core/query/identifiers';
 import type { CrmObjectType, CrmRecord, Scalar } from '../../core/types';
@@ -7,15 +8,27 @@ export const ANY_FIELD: FieldAllowlist = () => true;
 
 /**
  * A CRM record holding only the fields that were asked for (matched case-insensitively, as
- * Salesforce API names are), whatever extra the CRM sent back.
+ * Salesforce API names are), whatever extra the CRM sent back. A record whose id the audit log
+ * cannot hold (too long, or not identifier-shaped) is refused like a malformed one: the call
+ * fails and is audited, rather than returning a record its audit event could not name.
  */
 export function toCrmRecord(crm: string, object: CrmObjectType, id: unknown, values: unknown, fields: readonly string[]): CrmRecord {
-  if (typeof id !== 'string' || id.length === 0 || typeof values !== 'object' || values === null) {
+  if (typeof id !== 'string' || !isAuditableRecordId(id) || typeof values !== 'object' || values === null) {
     throw new BridgeError('CRM_UNAVAILABLE', `${crm} returned a malformed record`);
   }
   const wanted = new Set(fields.map((f) => f.toLowerCase()));
   const picked = Object.fromEntries(Object.entries(values).filter(([k]) => wanted.has(k.toLowerCase())));
   return { object, id, fields: picked };
+}
+
+/**
+ * The id of the record a create made (HTTP 201 with an `id`). An id the audit log cannot hold is
+ * refused like a missing one: the write may have happened, so the call fails and is audited as such.
+ */
+export function createdRecordId(crm: string, status: number, body: unknown): string {
+  const id = (body as { id?: unknown } | undefined)?.id;
+  if (status !== 201 || typeof id !== 'string' || !isAuditableRecordId(id)) throw new BridgeError('CRM_UNAVAILABLE', `${crm} returned a malformed create result`);
+  return id;
 }
 
 /** Field values for a create or update: allowlisted names, scalar values, clean text. */

@@ -3,7 +3,7 @@ import { allowedField, assertObject, type FieldAllowlist } from '../../core/quer
 import { buildSoql } from '../../core/query/soql';
 import type { CrmObjectType, CrmRecord } from '../../core/types';
 import { type ConnectorOptions, CrmHttp } from './http';
-import { ANY_FIELD, assertRecordId, toCrmRecord, writableFields } from './records';
+import { ANY_FIELD, assertRecordId, createdRecordId, toCrmRecord, writableFields } from './records';
 import type { CrmConnector, CrmQuery } from './types';
 
 export const SALESFORCE_API_VERSION = 'v60.0';
@@ -48,9 +48,7 @@ export class SalesforceConnector implements CrmConnector {
     assertObject(object);
     const body = writableFields(object, fields, this.allow);
     const res = await this.http.send({ method: 'POST', path: `${API}/sobjects/${object}`, json: body, idempotent: false });
-    const id = (res.body as { id?: unknown } | undefined)?.id;
-    if (res.status !== 201 || typeof id !== 'string') throw new BridgeError('CRM_UNAVAILABLE', 'Salesforce returned a malformed create result');
-    return id;
+    return createdRecordId('Salesforce', res.status, res.body);
   }
 
   async update(object: CrmObjectType, id: string, fields: Record<string, unknown>): Promise<void> {

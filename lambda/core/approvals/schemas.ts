@@ -31,7 +31,7 @@ export const FieldNameSchema = z
     z.regex(IDENTIFIER, 'must be a CRM API name (letters, digits, underscores)'),
     z.refine(isIdentifier, 'must not be a SOQL keyword'),
   );
-export const RecordIdSchema = z.string().check(z.minLength(1), z.maxLength(PROPOSAL_LIMITS.maxRecordIdLength), z.regex(/^[A-Za-z0-9_-]+$/, 'must be a CRM record id'));
+export const RecordIdSchema = z.string().check(z.minLength(1), z.maxLength(PROPOSAL_LIMITS.maxRecordIdLength), z.regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, 'must be a CRM record id'));
 const ObjectSchema = z.enum(CRM_OBJECT_TYPES);
 const ScalarSchema = z.union([text(PROPOSAL_LIMITS.maxValueLength), z.number().check(z.refine(Number.isFinite, 'must be finite')), z.boolean(), z.null()]);
 /** Field values to write: placeholders such as `{EMAIL_1}` from the agent's conversation are allowed and re-identified at execution. */

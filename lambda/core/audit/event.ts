@@ -15,12 +15,20 @@ export const AUDIT_SCHEMA_VERSION = 1;
 /** Ids, tokens and names: no whitespace, no '@', bounded — so no sentence, e-mail or note fits. */
 const IDENT = /^[A-Za-z0-9][A-Za-z0-9_.:/+=,-]*$/;
 const ident = (max: number) => z.string().check(z.minLength(1), z.maxLength(max), z.regex(IDENT, 'must be an identifier (no spaces, no "@")'));
+/** Whether `value` fits an identifier field of at most `max` characters. */
+export const fitsIdent = (value: string, max: number): boolean => value.length <= max && IDENT.test(value);
+/** The longest record id an event holds. */
+export const MAX_RECORD_ID_LENGTH = 64;
+/** Whether an event can hold `id` as a record id: what the CRM adapters ask of every id a CRM returns. */
+export const isAuditableRecordId = (id: string): boolean => fitsIdent(id, MAX_RECORD_ID_LENGTH);
 /** CRM field API names: Salesforce `Foo__c`, `Account.Name`; HubSpot `hs_lead_status`. */
 const fieldName = z.string().check(z.minLength(1), z.maxLength(80), z.regex(/^[A-Za-z][A-Za-z0-9_.]*$/, 'must be a field API name'));
 /** IAM/STS principal ARN (the local runtime uses the same shape for its header identities). */
 const principalArn = z
   .string()
   .check(z.maxLength(512), z.regex(/^arn:aws[a-z-]*:(iam|sts)::\d{12}:[A-Za-z0-9+=,.@_/-]+$/, 'must be an IAM or STS principal ARN'));
+/** Whether an event can name `arn` as a principal. */
+export const isAuditablePrincipal = (arn: string): boolean => principalArn.safeParse(arn).success;
 const count = z.int().check(z.minimum(0));
 /** Guard counters keyed by entity type (EMAIL, US_SSN, …): counts only, never the matched text. */
 const countsByType = z.record(z.string().check(z.regex(/^[A-Z][A-Z0-9_]{0,39}$/, 'must be an entity type name')), count);
@@ -65,7 +73,7 @@ export const AuditEventSchema = z.strictObject({
   action: z.enum(AUDIT_ACTIONS),
   crm: z.optional(z.enum(CRM_KINDS)),
   object: z.optional(z.enum(CRM_OBJECT_TYPES)),
-  recordIds: z.array(ident(64)).check(z.maxLength(10_000)),
+  recordIds: z.array(ident(MAX_RECORD_ID_LENGTH)).check(z.maxLength(10_000)),
   fields: z.array(fieldName).check(z.maxLength(500)),
   counts: z.strictObject({ records: count, requested: z.optional(count), returned: z.optional(count) }),
   /** Absent when the request was refused before policy was asked (bad input, unknown caller, kill switch). */
@@ -79,7 +87,7 @@ export const AuditEventSchema = z.strictObject({
   ),
   guards: z.strictObject({ redactions: countsByType, injectionFlags: count, outputGuardHits: countsByType }),
   outcome: z.enum(AUDIT_OUTCOMES),
-  /** A BridgeError code (lambda/core/errors.ts) when the outcome is failed or error. */
+  /** A BridgeError code (lambda/core/errors.ts), `GATEWAY_<type>`, or AUDIT_EVENT_REJECTED (lambda/core/audited.ts). */
   errorCode: z.optional(z.string().check(z.regex(/^[A-Z][A-Z_]{0,63}$/))),
   latencyMs: z.number().check(z.minimum(0)),
   approval: z.optional(

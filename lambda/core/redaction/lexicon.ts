@@ -239,9 +239,40 @@ function wideClassAt(s: string, start: number, end: number): number {
  * also found mark-stripped ("José" as "jose"); the other lists match as written.
  */
 export function wordClassAt(s: string, start: number, end: number): number {
-  for (let k = start; k < end; k++) if (s.charCodeAt(k) > 126) return wideClassAt(s, start, end);
+  if (isWide(s, start, end)) return wideClassAt(s, start, end);
   const h = hash(s, start, end);
   return bitsOf(h, second);
+}
+
+/** Whether s[start, end) has a character above '~': such words are looked up as strings (wordClassAt), not by hashWordInto. */
+const isWide = (s: string, start: number, end: number): boolean => {
+  for (let k = start; k < end; k++) if (s.charCodeAt(k) > 126) return true;
+  return false;
+};
+
+/**
+ * The lexicon hashes of the word s[start, end) into hs[i] and gs[i], for classOfHashes and
+ * nameMayHave: a caller that asks several questions of one word hashes it once. False, and
+ * nothing written, for a word with a character above '~' (ask wordClassAt and mayBeName).
+ * The first hash is FNV-1a of the ASCII-folded characters.
+ */
+export function hashWordInto(s: string, start: number, end: number, hs: Int32Array, gs: Int32Array, i: number): boolean {
+  if (isWide(s, start, end)) return false;
+  hs[i] = hash(s, start, end);
+  gs[i] = second;
+  return true;
+}
+
+/** wordClassAt of the ASCII word with hashes (h, g). */
+export const classOfHashes = (h: number, g: number): number => bitsOf(h, g);
+
+/** mayBeName of the ASCII word with hashes (h, g). */
+export function nameMayHave(h: number, g: number): boolean {
+  // A recently found word's class is at hand (and exact); the filter answers for the others.
+  const line = h & HOT_MASK;
+  const hot = hotAt[line];
+  if (hot !== 0 && hotHash[line] === h && (TABLE[hot] & ~0xff) === tagOf(g)) return (TABLE[hot] & WORD.NAME) !== 0;
+  return nameProbe(h, false);
 }
 
 /**
@@ -249,14 +280,13 @@ export function wordClassAt(s: string, start: number, end: number): number {
  * a character above '~' are looked up mark-stripped there, so they may always be.
  */
 export function mayBeName(s: string, start: number, end: number): boolean {
-  for (let k = start; k < end; k++) if (s.charCodeAt(k) > 126) return true;
+  if (isWide(s, start, end)) return true;
   const h = hash(s, start, end);
-  // A recently found word's class is at hand (and exact); the filter answers for the others.
-  const line = h & HOT_MASK;
-  const hot = hotAt[line];
-  if (hot !== 0 && hotHash[line] === h && (TABLE[hot] & ~0xff) === tagOf(second)) return (TABLE[hot] & WORD.NAME) !== 0;
-  return nameProbe(h, false);
+  return nameMayHave(h, second);
 }
+
+/** FNV-1a of a word, ASCII folded: the first hash hashWordInto gives it. */
+export const foldedHash = (word: string): number => hash(word, 0, word.length);
 
 const SMALL_MASK = WORD.HONORIFIC | WORD.PARTICLE | WORD.SUFFIX | WORD.CUE_END;
 /** The small-list words by shapeKey, each with its bits from every small list it is in. */
@@ -275,7 +305,7 @@ for (const [bit, list] of SMALL_LISTS) {
  * CUE_END), without a probe of the big table: the few words of the token's shape are compared.
  */
 export function smallClassAt(s: string, start: number, end: number): number {
-  for (let k = start; k < end; k++) if (s.charCodeAt(k) > 126) return wordClassAt(s, start, end) & SMALL_MASK;
+  if (isWide(s, start, end)) return wordClassAt(s, start, end) & SMALL_MASK;
   const len = end - start;
   const shaped = SMALL_WORDS[shapeKey(s.charCodeAt(start), len)];
   if (shaped === undefined) return 0;

@@ -68,8 +68,9 @@ export const KEYWORD = {
   /** Two upper-case letters (a US state of US_STATE_ZIP). */
   UPPER_PAIR: 32,
   /**
-   * A letter above U+007F: under /iu, "ſ" and "K" (Kelvin) match "s" and "k" in STREET, so
-   * a text with one is not ruled out by its ASCII words.
+   * A letter outside ASCII that STREET's street types can match under /iu: "ſ" and "K"
+   * (Kelvin) fold to "s" and "k", and "ß" or "ẞ" spell "Straße". A text with one is not ruled
+   * out by its ASCII words; no other letter folds to a letter of the street types.
    */
   WIDE: 64,
 } as const;
@@ -300,7 +301,7 @@ export function scan(text: string): Scan {
             }
             if (ascii < k) keywords |= runKeywords(text, ascii, k);
             ascii = k + 1;
-            keywords |= KEYWORD.WIDE;
+            if (x === 0x17f || x === 0x212a || x === 0xdf || x === 0x1e9e) keywords |= KEYWORD.WIDE;
             if (codeAt(text, k + 1) === 65 && awsAt(text, k + 1)) flags |= SHAPE.AWS << SHAPE_SHIFT;
           }
           k++;

@@ -176,6 +176,8 @@ describe('findEntities recognizers', () => {
       // Secret-shape markers, also right after a joiner or a non-ASCII letter (where a \b still starts a word).
       'AKIAIOSFODNN7EXAMPLE', 'x-AKIAIOSFODNN7EXAMPLE', 'éAKIAIOSFODNN7EXAMPLE', '.eyJ', 'pat-', 'xoxb-', '!', '-----BEGIN ', 'sk_live_4eC39HqLyjWDarjtT1zdp7dc',
       'https://bob:pw12345@example.com', '00D5g000004Xyz1!AQ8AQFakeSessionTokenValue1234567890', 'ſ', 'Straße',
+      // Letters outside ASCII: only ſ, K (Kelvin), ß and ẞ can spell a street type under /iu; é must not open the gate.
+      'é', 'ſt', '\u212Aatu', 'STRAẞE', 'Rué', '12 Main \u212Aatu', '5 Elm ſt', '7 Haupt STRAẞE',
       // Dates with two-digit years (no year run to give them away) and birth cues.
       'born 12/05/85', 'DOB: 1.2.85', 'd.o.b. 01-02-03', '3-4-99', '/', '1985-03-14',
       // Keyword gates (scan.ts KEYWORD): keywords in other casings, glued to other words, or after a non-ASCII letter.
