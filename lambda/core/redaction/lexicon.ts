@@ -244,36 +244,11 @@ export function wordClassAt(s: string, start: number, end: number): number {
   return bitsOf(h, second);
 }
 
-/** Whether s[start, end) has a character above '~': such words are looked up as strings (wordClassAt), not by hashWordInto. */
+/** Whether s[start, end) has a character above '~': such words are looked up as strings, lower-cased and mark-stripped. */
 const isWide = (s: string, start: number, end: number): boolean => {
   for (let k = start; k < end; k++) if (s.charCodeAt(k) > 126) return true;
   return false;
 };
-
-/**
- * The lexicon hashes of the word s[start, end) into hs[i] and gs[i], for classOfHashes and
- * nameMayHave: a caller that asks several questions of one word hashes it once. False, and
- * nothing written, for a word with a character above '~' (ask wordClassAt and mayBeName).
- * The first hash is FNV-1a of the ASCII-folded characters.
- */
-export function hashWordInto(s: string, start: number, end: number, hs: Int32Array, gs: Int32Array, i: number): boolean {
-  if (isWide(s, start, end)) return false;
-  hs[i] = hash(s, start, end);
-  gs[i] = second;
-  return true;
-}
-
-/** wordClassAt of the ASCII word with hashes (h, g). */
-export const classOfHashes = (h: number, g: number): number => bitsOf(h, g);
-
-/** mayBeName of the ASCII word with hashes (h, g). */
-export function nameMayHave(h: number, g: number): boolean {
-  // A recently found word's class is at hand (and exact); the filter answers for the others.
-  const line = h & HOT_MASK;
-  const hot = hotAt[line];
-  if (hot !== 0 && hotHash[line] === h && (TABLE[hot] & ~0xff) === tagOf(g)) return (TABLE[hot] & WORD.NAME) !== 0;
-  return nameProbe(h, false);
-}
 
 /**
  * False only when s[start, end) is certainly no name (no NAME bit in wordClassAt). Words with
@@ -282,11 +257,15 @@ export function nameMayHave(h: number, g: number): boolean {
 export function mayBeName(s: string, start: number, end: number): boolean {
   if (isWide(s, start, end)) return true;
   const h = hash(s, start, end);
-  return nameMayHave(h, second);
+  // A recently found word's class is at hand (and exact); the filter answers for the others.
+  const line = h & HOT_MASK;
+  const hot = hotAt[line];
+  if (hot !== 0 && hotHash[line] === h && (TABLE[hot] & ~0xff) === tagOf(second)) return (TABLE[hot] & WORD.NAME) !== 0;
+  return nameProbe(h, false);
 }
 
-/** FNV-1a of a word, ASCII folded: the first hash hashWordInto gives it. */
-export const foldedHash = (word: string): number => hash(word, 0, word.length);
+/** FNV-1a of s[start, end), ASCII upper case folded: the lexicon's first hash of a word. */
+export const foldedHash = (s: string, start: number, end: number): number => hash(s, start, end);
 
 const SMALL_MASK = WORD.HONORIFIC | WORD.PARTICLE | WORD.SUFFIX | WORD.CUE_END;
 /** The small-list words by shapeKey, each with its bits from every small list it is in. */

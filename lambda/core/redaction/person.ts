@@ -8,7 +8,7 @@
  * looked up at all, and a cue regex runs only where its words stand next to the name.
  */
 import type { Entity } from './entities';
-import { classOfHashes, foldedHash, hashWordInto, isCommonWord, mayBeSmall, nameMayHave, smallClassAt, WORD, wordClassAt } from './lexicon';
+import { foldedHash, isCommonWord, mayBeName, mayBeSmall, smallClassAt, WORD, wordClassAt } from './lexicon';
 import type { Scan } from './scan';
 
 const { NAME, COMMON, NAME_LIKE, NON_PERSON, HONORIFIC, PARTICLE, SUFFIX, CUE_END } = WORD;
@@ -61,7 +61,7 @@ const LINE_START = /(?<=(?:^|\n)[>\s]*)/y;
  * regexes that could not match. Last words are kept as hashes of their folded letters (a
  * collision only lets the regex run).
  */
-const hashes = (words: string): Set<number> => new Set(words.split(' ').map(foldedHash));
+const hashes = (words: string): Set<number> => new Set(words.split(' ').map((w) => foldedHash(w, 0, w.length)));
 const STRONG_CUE_LAST = hashes("name is was named called i'm im am dear attn says said by");
 const CUE_LAST = hashes(
   "name is was named called i'm im am dear hi hello hey thanks regards sincerely attn contact signed to with meet from by and or " +
@@ -91,22 +91,10 @@ let cur = '';
 let starts: Int32Array = new Int32Array(0);
 let ends: Int32Array = new Int32Array(0);
 let classes = new Int32Array(256);
-/** Per token: 0 not hashed yet, HASHED (its lexicon hashes in hashH, hashG), or WIDE (a character above '~': looked up as a string). */
-const HASHED = 1;
-const WIDE = 2;
-let hashState = new Uint8Array(256);
-let hashH = new Int32Array(256);
-let hashG = new Int32Array(256);
-
-/** Whether token k is hashed (ASCII), hashing it on first need: each token is hashed at most once. */
-function hashed(k: number): boolean {
-  if (hashState[k] === 0) hashState[k] = hashWordInto(cur, starts[k], ends[k], hashH, hashG, k) ? HASHED : WIDE;
-  return hashState[k] === HASHED;
-}
 
 /** Class bits of a token, looked up once per token and only where a decision needs them. */
 function cls(k: number): number {
-  if (classes[k] === 0) classes[k] = CLASSIFIED | (hashed(k) ? classOfHashes(hashH[k], hashG[k]) : wordClassAt(cur, starts[k], ends[k]));
+  if (classes[k] === 0) classes[k] = CLASSIFIED | wordClassAt(cur, starts[k], ends[k]);
   return classes[k];
 }
 const has = (k: number, bits: number): boolean => (cls(k) & bits) !== 0;
@@ -123,15 +111,8 @@ export function findPersons(text: string, scanned: Scan, knownNames: readonly st
   starts = scanned.starts;
   ends = scanned.ends;
   const n = scanned.tokens;
-  if (classes.length < n) {
-    const size = Math.max(n, classes.length * 2);
-    classes = new Int32Array(size);
-    hashState = new Uint8Array(size);
-    hashH = new Int32Array(size);
-    hashG = new Int32Array(size);
-  }
+  if (classes.length < n) classes = new Int32Array(Math.max(n, classes.length * 2));
   classes.fill(0, 0, n);
-  hashState.fill(0, 0, n);
   let i = 0;
   while (i < n) {
     const shaped = nameShaped(i);
@@ -152,10 +133,7 @@ export function findPersons(text: string, scanned: Scan, knownNames: readonly st
     i = j + 1;
   }
   if (knownNames.length > 0) findKnownNames(text, knownNames, out);
-  // Hold no text between calls, nor the hashes of its words.
-  cur = '';
-  hashH.fill(0, 0, n);
-  hashG.fill(0, 0, n);
+  cur = ''; // hold no text between calls
 }
 
 /** ASCII case-insensitive: whether `word` (lower case) and one space end right before `p`. */
@@ -185,7 +163,10 @@ function strongCueEnds(k: number): boolean {
 /** Whether the token before token a is one of `last` (any token with a non-ASCII character may be). */
 function afterCueWord(a: number, last: Set<number>): boolean {
   if (a === 0) return false;
-  return !hashed(a - 1) || last.has(hashH[a - 1]);
+  const s = starts[a - 1];
+  const e = ends[a - 1];
+  for (let k = s; k < e; k++) if (cur.charCodeAt(k) > 127) return true;
+  return last.has(foldedHash(cur, s, e));
 }
 function mayCueAfter(e: number): boolean {
   if (e + 1 >= cur.length) return false;
@@ -202,10 +183,10 @@ function mayCueAfter(e: number): boolean {
  * words that start sentences.
  */
 function mayBePerson(k: number): boolean {
+  const s = starts[k];
   const e = ends[k];
   return (
-    !hashed(k) ||
-    nameMayHave(hashH[k], hashG[k]) ||
+    mayBeName(cur, s, e) ||
     (k > 0 && hasSmall(k - 1, HONORIFIC)) ||
     mayCueAfter(e) ||
     afterCueWord(k, STRONG_CUE_LAST) ||
