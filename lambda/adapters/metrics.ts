@@ -5,7 +5,7 @@
  * event written also publishes its counts, once bridge-wide and once for its agent.
  */
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { AuditPort } from '../core/audited';
+import { AUDIT_EVENT_REJECTED, type AuditPort } from '../core/audited';
 import type { AuditEvent } from '../core/audit/event';
 import { gatewayErrorCode } from '../core/audit/gateway-refusals';
 import { METRICS } from '../core/constants';
@@ -41,6 +41,8 @@ export interface EventMetrics {
  * - InjectionFlags / OutputGuardHits: the guards' counters.
  * - CrmErrors: an error code `CRM_*`.
  * - ApprovalTimeouts: an ApprovalDecided or RecordOutcome event with outcome `expired`.
+ * - AuditEventsRejected: a reduced event, written because the audit schema refused the call's own event
+ *   (error code AUDIT_EVENT_REJECTED): a bug in the bridge or crafted input that got past validation.
  * - ApprovalLatency: on an ApprovalDecided event a person decided, `approval.decidedAt` minus
  *   `approval.requestedAt` (when the request began waiting). `latencyMs` is the decision
  *   call's own duration, not the wait.
@@ -60,6 +62,7 @@ export function metricsOf(event: AuditEvent): EventMetrics {
       [N.OUTPUT_GUARD_HITS]: Object.values(event.guards.outputGuardHits).reduce((a, b) => a + b, 0),
       [N.CRM_ERRORS]: event.errorCode?.startsWith('CRM_') ? 1 : 0,
       [N.APPROVAL_TIMEOUTS]: approvalEvent && event.outcome === 'expired' ? 1 : 0,
+      [N.AUDIT_EVENTS_REJECTED]: event.errorCode === AUDIT_EVENT_REJECTED ? 1 : 0,
     },
     ...(approvalLatencyMs !== undefined ? { approvalLatencyMs } : {}),
   };

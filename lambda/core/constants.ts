@@ -174,5 +174,6 @@ export const METRICS = {
     APPROVAL_LATENCY: 'ApprovalLatency',
     APPROVAL_TIMEOUTS: 'ApprovalTimeouts',
     AUDIT_WRITE_FAILURES: 'AuditWriteFailures',
+    AUDIT_EVENTS_REJECTED: 'AuditEventsRejected',
   },
 } as const;

@@ -78,9 +78,10 @@ export function auditMetric(name: string, props: { agent?: string; statistic?: s
  * Where the bridge's alarms go and what they watch: one SNS topic encrypted with the alarms
  * CMK, TLS-only publishing and an optional email subscription; alarms on the audit-derived
  * metrics (records per minute per agent, validation-failure and denial bursts, audit write
- * failures, approval timeouts); Errors and Throttles alarms on every house function and a
- * depth alarm on every dead-letter queue, found by walking the stack when it is synthesized,
- * so functions added by any construct are watched; and a CloudWatch dashboard.
+ * failures, audit events the schema refused, approval timeouts); Errors and Throttles alarms
+ * on every house function and a depth alarm on every dead-letter queue, found by walking the
+ * stack when it is synthesized, so functions added by any construct are watched; and a
+ * CloudWatch dashboard.
  * Constructs add their own alarms with `alarm()` (the digest job's missing-digest alarm).
  */
 export class BridgeMonitoring extends Construct {
@@ -92,6 +93,8 @@ export class BridgeMonitoring extends Construct {
   public readonly validationFailureAlarm: cloudwatch.Alarm;
   public readonly denialAlarm: cloudwatch.Alarm;
   public readonly auditWriteFailureAlarm: cloudwatch.Alarm;
+  /** Any audit event written reduced because the audit schema refused it (errorCode AUDIT_EVENT_REJECTED). */
+  public readonly auditEventRejectedAlarm: cloudwatch.Alarm;
   public readonly approvalTimeoutAlarm: cloudwatch.Alarm;
   /** Alarms of each house function; filled when the stack is synthesized. */
   public readonly functionAlarms = new Map<BridgeFunction, FunctionAlarms>();
@@ -137,6 +140,14 @@ export class BridgeMonitoring extends Construct {
       metric: auditMetric(N.AUDIT_WRITE_FAILURES),
       ...atLeast(1),
     });
+    this.auditEventRejectedAlarm = this.alarm(this, 'AuditEventsRejected', {
+      alarmDescription:
+        `The audit schema refused a call's audit event; the call failed and was recorded reduced (errorCode AUDIT_EVENT_REJECTED). ` +
+        'It means a bug in the bridge or crafted input that got past validation: tell the security team, find the events of the ' +
+        `window with bridge audit query --json and treat them as a possible attack until the cause is known. ${RUNBOOK}`,
+      metric: auditMetric(N.AUDIT_EVENTS_REJECTED),
+      ...atLeast(1),
+    });
     this.approvalTimeoutAlarm = this.alarm(this, 'ApprovalTimeouts', {
       alarmDescription: 'An approval request expired unanswered and ended in deny: approvers may not be receiving notifications.',
       metric: auditMetric(N.APPROVAL_TIMEOUTS),
@@ -174,6 +185,7 @@ export class BridgeMonitoring extends Construct {
           auditMetric(N.OUTPUT_GUARD_HITS, { label: 'output-guard hits' }),
           auditMetric(N.CRM_ERRORS, { label: 'CRM errors' }),
           auditMetric(N.AUDIT_WRITE_FAILURES, { label: 'audit write failures' }),
+          auditMetric(N.AUDIT_EVENTS_REJECTED, { label: 'audit events rejected' }),
         ],
       }),
       new cloudwatch.GraphWidget({

@@ -1,5 +1,5 @@
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import type { AuditPort } from '../../lambda/core/audited';
+import { audited, AUDIT_EVENT_REJECTED, type AuditPort } from '../../lambda/core/audited';
 import { type AuditEvent, type AuditEventInput, buildAuditEvent } from '../../lambda/core/audit/event';
 import { METRICS } from '../../lambda/core/constants';
 import { BridgeError } from '../../lambda/core/errors';
@@ -62,6 +62,7 @@ describe('metricsOf: what one audit event counts for', () => {
       OutputGuardHits: 3,
       CrmErrors: 0,
       ApprovalTimeouts: 0,
+      AuditEventsRejected: 0,
     });
     expect(m.approvalLatencyMs).toBeUndefined();
   });
@@ -75,6 +76,8 @@ describe('metricsOf: what one audit event counts for', () => {
     ['a call the resource policy refused', { action: 'GatewayRefusal', outcome: 'denied', errorCode: 'GATEWAY_ACCESS_DENIED' }, { Denials: 1 }],
     ['a CRM timeout', { outcome: 'error', errorCode: 'CRM_TIMEOUT' }, { CrmErrors: 1 }],
     ['an expired approval', { action: 'RecordOutcome', outcome: 'expired' }, { ApprovalTimeouts: 1 }],
+    ['a reduced event the audit schema refused', { outcome: 'error', errorCode: AUDIT_EVENT_REJECTED }, { AuditEventsRejected: 1 }],
+    ['a reduced event of a write that already executed', { action: 'Execute', outcome: 'executed', errorCode: AUDIT_EVENT_REJECTED }, { AuditEventsRejected: 1 }],
   ] as const)('counts %s once each and nothing else', (_name, patch, expected) => {
     // Prepare
     const e = event(patch as Partial<AuditEventInput>);
@@ -100,6 +103,27 @@ describe('metricsOf: what one audit event counts for', () => {
 
     // Assess
     expect(returned).toEqual([0, 0, 0, 2, 1]);
+  });
+
+  it('counts the reduced event audited() writes when the schema refuses a call\'s event, and not the call\'s ordinary event', async () => {
+    // Prepare
+    const events: AuditEvent[] = [];
+    const deps = { audit: { write: async (e: AuditEvent) => void events.push(e) }, crmKind: 'salesforce' as const, now: () => new Date() };
+    const ctx = { callerArn: 'arn:aws:sts::123456789012:assumed-role/support-agent/s1', requestId: 'req-1' };
+    const read = (recordId: string) =>
+      audited(deps, ctx, 'Read', async (trail) => {
+        trail.recordIds.push(recordId);
+        return { status: 200 };
+      });
+    await read('003A');
+    await failure(read('a'.repeat(65)));
+
+    // Act
+    const rejected = events.map((e) => metricsOf(e).counts.AuditEventsRejected);
+
+    // Assess
+    expect(events.map((e) => e.errorCode)).toEqual([undefined, AUDIT_EVENT_REJECTED]);
+    expect(rejected).toEqual([0, 1]);
   });
 
   it('takes the approval latency from when the request began waiting to the decision, never from a timeout', () => {

@@ -11,6 +11,7 @@ import { DEFAULTS } from '../../../lib/config';
 import { BridgeFunction } from '../../../lib/constructs/bridge-function';
 import { BridgeMonitoring } from '../../../lib/constructs/monitoring';
 import { withAuditMetrics } from '../../../lambda/adapters/metrics';
+import { AUDIT_EVENT_REJECTED } from '../../../lambda/core/audited';
 import { buildAuditEvent } from '../../../lambda/core/audit/event';
 import { METRICS } from '../../../lambda/core/constants';
 import { CfnJson, networkStack } from '../bridge-fixtures';
@@ -71,6 +72,7 @@ describe('BridgeMonitoring', () => {
     ['validationFailureAlarm', 'ValidationFailures', 7],
     ['denialAlarm', 'Denials', 9],
     ['auditWriteFailureAlarm', 'AuditWriteFailures', 1],
+    ['auditEventRejectedAlarm', 'AuditEventsRejected', 1],
     ['approvalTimeoutAlarm', 'ApprovalTimeouts', 1],
   ] as const)('%s fires at %s >= its threshold in 5 minutes, bridge-wide', (member, metricName, threshold) => {
     // Prepare / Act
@@ -87,6 +89,33 @@ describe('BridgeMonitoring', () => {
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       TreatMissingData: 'notBreaching',
     });
+  });
+
+  test('one audit event the schema refused in 5 minutes raises an alarm to the topic that says what it means and what to do', () => {
+    // Prepare
+    const { monitoring, alarm, id } = built;
+    const topic = { Ref: id(monitoring.alarmTopic) };
+
+    // Act
+    const props = alarm(monitoring.auditEventRejectedAlarm);
+
+    // Assess
+    expect(monitoring.alarms).toContain(monitoring.auditEventRejectedAlarm);
+    expect(props).toMatchObject({
+      Namespace: METRICS.NAMESPACE,
+      MetricName: METRICS.NAMES.AUDIT_EVENTS_REJECTED,
+      Dimensions: [{ Name: 'service', Value: METRICS.AUDIT_SERVICE }],
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      EvaluationPeriods: 1,
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [topic],
+      OKActions: [topic],
+    });
+    expect(props.AlarmDescription).toContain(AUDIT_EVENT_REJECTED);
+    expect(props.AlarmDescription).toMatch(/bug in the bridge or crafted input.*security team.*Incident runbook/);
   });
 
   test('the thresholds default to DEFAULTS.alarms', () => {
@@ -162,7 +191,7 @@ describe('BridgeMonitoring', () => {
 
     // Assess
     expect(alarms).toHaveLength(monitoring.alarms.length);
-    expect(alarms.length).toBe(2 + 4 + 3 * 2 + 1 + 1);
+    expect(alarms.length).toBe(2 + 5 + 3 * 2 + 1 + 1);
     for (const a of alarms) {
       expect(a.Properties.AlarmActions).toEqual([topic]);
       expect(a.Properties.OKActions).toEqual([topic]);
@@ -199,7 +228,14 @@ describe('BridgeMonitoring', () => {
     );
 
     // Assess
-    const audited = [monitoring.recordVolumeAlarms.support, monitoring.validationFailureAlarm, monitoring.denialAlarm, monitoring.auditWriteFailureAlarm, monitoring.approvalTimeoutAlarm];
+    const audited = [
+      monitoring.recordVolumeAlarms.support,
+      monitoring.validationFailureAlarm,
+      monitoring.denialAlarm,
+      monitoring.auditWriteFailureAlarm,
+      monitoring.auditEventRejectedAlarm,
+      monitoring.approvalTimeoutAlarm,
+    ];
     for (const a of audited) {
       const p = alarm(a);
       expect(series).toContain(JSON.stringify([p.Namespace, p.MetricName, p.Dimensions]));
