@@ -16,8 +16,9 @@ const { NAME, COMMON, NAME_LIKE, NON_PERSON, HONORIFIC, PARTICLE, SUFFIX, CUE_EN
 const CLASSIFIED = 256;
 /** Phrases right before a name that make an unknown capitalised word a name (lookbehind at the name's start). */
 const CUE_BEFORE =
-  /(?<=(?:\bname(?:'s| is| was|:)|\bnamed|\bcalled|\bi'?m|\bi am|\bthis is|\bdear|\bhi|\bhello|\bhey|\bthanks|\bregards|\bsincerely|\battn|\bcontact|\bsigned|\bspoke (?:to|with)|\bmeet|\bfrom|\bby|\bwith|\bto|\band|\bor|\bmy (?:son|daughter|kid|child|wife|husband|partner|friend|mother|father|brother|sister|colleague|boss|manager))[,:]?\s*)/iy;
-const STRONG_CUE_BEFORE = /(?<=(?:\bname(?:'s| is| was|:)|\bnamed|\bcalled|\bi'?m|\bi am|\bthis is|\bdear|\battn|\bsays|\bsaid|\bdirected by:?)[,:]?\s*)/iy;
+  /(?<=(?:\bname(?:'s| is| was|:|\?)|\bnamed(?: him| her| them)?|\bcalled|\bcalls? me|\bi'?m|\bi am|\bthis is|\bdear|\bhi|\bhello|\bhey|\bthanks|\bregards|\bsincerely|\battn|\bcontact|\bsigned|\bspoke (?:to|with)|\bmeet|\bfrom|\bby|\bwith|\bto|\band|\bor|\bmy (?:son|daughter|kid|child|wife|husband|partner|friend|mother|father|brother|sister|colleague|boss|manager))[,:]?\s*)/iy;
+const STRONG_CUE_BEFORE = /(?<=(?:\bname(?:'s| is| was|:|\?)|\bnamed(?: him| her| them)?|\bcalled|\bcalls? me|\bi'?m|\bi am|\bthis is|\bdear|\battn|\bsays|\bsaid|\bdirected by:?)[,:]?\s*)/iy;
+const NAMING_CUE_BEFORE = /(?<=(?:\bname(?:'s| is| was|:|\?)|\bnamed(?: him| her| them)?|\bcalls? me|\bdear)[,:]?\s*)/iy;
 const CUE_AFTER =
   /(?:['’]s\b|,? (?:said|says|wrote|writes|asked|asks|replied|shouted|told|called|explained|spent|listed|lives|lived|works|worked|will be|has been|had given|is (?:a|an|the|from|very|my|our)|was (?:a|the|born)|who|and (?:his|her))\b)/y;
 /**
@@ -32,23 +33,54 @@ function addressBefore(text: string, s: number): boolean {
   if (isAsciiLetter(codeAt(text, p))) p--;
   return isDigit(codeAt(text, p));
 }
-const STREET_WORDS = new Set(
-  'street st road rd avenue ave lane ln drive dr court ct way place pl union point pass park parks gateway square sq utca str extension extensions crescent close terrace boulevard blvd highway hwy row plaza walk'.split(' '),
+/** Words after a name that make it part of an address or a company name, by foldedHash (a hit is compared letter by letter). */
+const byHash = (words: string): Map<number, string> => new Map(words.split(' ').map((w) => [foldedHash(w, 0, w.length), w]));
+const STREET_WORDS = byHash(
+  'street st road rd avenue ave lane ln drive dr court ct way place pl union point pass park parks gateway square sq utca str extension extensions crescent close terrace boulevard blvd highway hwy row plaza walk',
 );
+/** Legal-entity designators: "Conway Inc.", "Drake PLC" name a company, not a person. */
+const COMPANY_WORDS = byHash('inc llc ltd limited plc corp corporation gmbh llp holdings');
+/** Whether the run of ASCII letters text[p, q) is one of `words` (lower case), in any ASCII casing. */
+function isOneOf(words: Map<number, string>, text: string, p: number, q: number): boolean {
+  const word = words.get(foldedHash(text, p, q));
+  if (word === undefined || word.length !== q - p) return false;
+  for (let k = p; k < q; k++) if ((text.charCodeAt(k) | 32) !== word.charCodeAt(k - p)) return false;
+  return true;
+}
+/** The end of the run of ASCII letters starting at p. */
+function lettersFrom(text: string, p: number): number {
+  while (isAsciiLetter(codeAt(text, p))) p++;
+  return p;
+}
 function addressAfter(text: string, e: number): boolean {
   let p = e;
   const c = codeAt(text, p);
   if (c === 44) p++;
   else if (c === 32 && isDigit(codeAt(text, p + 1))) return true;
   if (codeAt(text, p) !== 32) return false;
-  let q = ++p;
-  while (isAsciiLetter(codeAt(text, q))) q++;
-  // The longest street word has 10 letters.
-  if (q === p || q - p > 10) return false;
-  const word = text.slice(p, q).toLowerCase();
+  const q = lettersFrom(text, ++p);
   // "u." needs a word character after the dot for its \b; every other word needs none after it.
-  if (word === 'u') return codeAt(text, q) === 46 && isAsciiWordChar(codeAt(text, q + 1));
-  return STREET_WORDS.has(word) && !isAsciiWordChar(codeAt(text, q));
+  if (q - p === 1 && (text.charCodeAt(p) | 32) === 117) return codeAt(text, q) === 46 && isAsciiWordChar(codeAt(text, q + 1));
+  return isOneOf(STREET_WORDS, text, p, q) && !isAsciiWordChar(codeAt(text, q));
+}
+/**
+ * Right after the name, a capitalised legal-entity designator (", Inc.", " LLC", " Ltd") or
+ * "and Sons" / "& Sons" / "& Co": the name is a company's.
+ */
+function companyAfter(text: string, e: number): boolean {
+  let p = e;
+  if (codeAt(text, p) === 44) p++;
+  if (codeAt(text, p) !== 32) return false;
+  p++;
+  if (text.startsWith('& ', p) || text.startsWith('and ', p)) {
+    p = text.indexOf(' ', p) + 1;
+    const q = lettersFrom(text, p);
+    return (text.startsWith('Sons', p) && q - p === 4) || (text.startsWith('Co', p) && q - p === 2);
+  }
+  const c = codeAt(text, p);
+  if (c < 65 || c > 90) return false;
+  const q = lettersFrom(text, p);
+  return isOneOf(COMPANY_WORDS, text, p, q) && !isAsciiWordChar(codeAt(text, q));
 }
 /** At the start of a line (after quote marks or spaces), as in transcripts and signatures. */
 const LINE_START = /(?<=(?:^|\n)[>\s]*)/y;
@@ -62,11 +94,12 @@ const LINE_START = /(?<=(?:^|\n)[>\s]*)/y;
  * collision only lets the regex run).
  */
 const hashes = (words: string): Set<number> => new Set(words.split(' ').map((w) => foldedHash(w, 0, w.length)));
-const STRONG_CUE_LAST = hashes("name is was named called i'm im am dear attn says said by");
+const STRONG_CUE_LAST = hashes("name is was named him her them called me i'm im am dear attn says said by");
 const CUE_LAST = hashes(
-  "name is was named called i'm im am dear hi hello hey thanks regards sincerely attn contact signed to with meet from by and or " +
+  "name is was named him her them called me i'm im am dear hi hello hey thanks regards sincerely attn contact signed to with meet from by and or " +
     'son daughter kid child wife husband partner friend mother father brother sister colleague boss manager',
 );
+const NAMING_CUE_LAST = hashes('name is was named him her them me dear');
 /** CUE_AFTER's words start with these lower-case letters. */
 const CUE_AFTER_FIRST = new Set([...'acehilrstw'].map((c) => c.charCodeAt(0)));
 
@@ -145,9 +178,9 @@ function wordBefore(p: number, word: string): boolean {
 }
 
 /**
- * False where the CUE_END token k cannot end a STRONG_CUE_BEFORE phrase: "is", "was" and
- * "am" do so only in "name is", "this is", "name was" and "i am", and they are the common
- * ones; the regex decides the rest.
+ * False where the CUE_END token k cannot end a STRONG_CUE_BEFORE phrase: "is", "was", "am"
+ * and "me" do so only in "name is", "this is", "name was", "i am" and "call(s) me", and they
+ * are the common ones; the regex decides the rest.
  */
 function strongCueEnds(k: number): boolean {
   const p = starts[k];
@@ -157,6 +190,7 @@ function strongCueEnds(k: number): boolean {
   if (word === 'is') return wordBefore(p, 'name') || wordBefore(p, 'this');
   if (word === 'was') return wordBefore(p, 'name');
   if (word === 'am') return wordBefore(p, 'i');
+  if (word === 'me') return wordBefore(p, 'call') || wordBefore(p, 'calls');
   return true;
 }
 
@@ -168,6 +202,9 @@ function afterCueWord(a: number, last: Set<number>): boolean {
   for (let k = s; k < e; k++) if (cur.charCodeAt(k) > 127) return true;
   return last.has(foldedHash(cur, s, e));
 }
+const strongCueBefore = (k: number): boolean => afterCueWord(k, STRONG_CUE_LAST) && at(STRONG_CUE_BEFORE, cur, starts[k]);
+/** A cue that only a name follows: there a common word that is also a name is the name ("my name is Grace", not "I'm Sure"). */
+const namingCueBefore = (k: number): boolean => afterCueWord(k, NAMING_CUE_LAST) && at(NAMING_CUE_BEFORE, cur, starts[k]);
 function mayCueAfter(e: number): boolean {
   if (e + 1 >= cur.length) return false;
   let c = cur.charCodeAt(e);
@@ -235,13 +272,19 @@ function decide(i: number, j: number, lowerStart: boolean, out: Entity[]): void 
     const gap = starts[i] - ends[i - 1];
     honorific = (gap === 1 && text[ends[i - 1]] === ' ') || (gap === 2 && text[ends[i - 1]] === '.' && text[ends[i - 1] + 1] === ' ');
   }
+  // A title, or a strong cue before a word that is also a name, anchors the chain: "Mr. Young", "my name is Martin".
+  let anchored = honorific;
   while (a <= j && (has(a, HONORIFIC | NON_PERSON | PARTICLE) || wordy(a, a + 1, i, j))) {
-    if (has(a, HONORIFIC)) honorific = true;
-    else if (honorific && !has(a, NON_PERSON) && nameShaped(a)) break; // "Mr. Young": after a title, keep it
+    if (has(a, HONORIFIC)) honorific = anchored = true;
+    else if (honorific && !has(a, NON_PERSON) && nameShaped(a)) break;
+    else if (a === i && has(a, NAME_LIKE) && namingCueBefore(a)) {
+      anchored = true;
+      break;
+    }
     a++;
   }
   let b = j;
-  while (b >= a && (has(b, NON_PERSON | SUFFIX) || isBareInitial(b) || wordy(b, b - 1, i, j)) && !(honorific && b === a)) b--;
+  while (b >= a && (has(b, NON_PERSON | SUFFIX) || isBareInitial(b) || wordy(b, b - 1, i, j)) && !(anchored && b === a)) b--;
   if (b < a) return;
   // A common word in the middle splits the chain; score each side on its own.
   for (let k = a + 1; k < b; k++) {
@@ -272,10 +315,10 @@ function decide(i: number, j: number, lowerStart: boolean, out: Entity[]): void 
     (words >= 2 && hasInitial) ||
     (mayCueAfter(e) && at(CUE_AFTER, text, e)) ||
     (words >= 2 && ((afterCueWord(a, CUE_LAST) && at(CUE_BEFORE, text, s)) || at(LINE_START, text, s))) ||
-    (afterCueWord(a, STRONG_CUE_LAST) && at(STRONG_CUE_BEFORE, text, s)) ||
+    strongCueBefore(a) ||
     (text.startsWith(': ', e) && at(LINE_START, text, s));
-  // After a house number or before a street word, it is part of an address (unless a title says otherwise).
-  if (person && (honorific || !(addressBefore(text, s) || addressAfter(text, e)))) out.push({ type: 'PERSON', start: s, end: e, value: text.slice(s, e) });
+  // After a house number or before a street word, it is part of an address; before a designator, a company (unless a title says otherwise).
+  if (person && (honorific || !(addressBefore(text, s) || addressAfter(text, e) || companyAfter(text, e)))) out.push({ type: 'PERSON', start: s, end: e, value: text.slice(s, e) });
 }
 
 const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -108,6 +108,12 @@ describe('findEntities recognizers', () => {
     ['Zorgblatt said the invoice is wrong', ['PERSON:Zorgblatt']],
     ['Zorgblatt Quux\nZorgblatt Quux: see below', ['PERSON:Zorgblatt Quux', 'PERSON:Zorgblatt Quux']],
     ['my name is jennifer and I called', ['PERSON:jennifer']],
+    ['My name is Grace', ['PERSON:Grace']],
+    ['They named him Frank', ['PERSON:Frank']],
+    ['Friends call me Zorgblatt', ['PERSON:Zorgblatt']],
+    ["What's your name? Zorgblatt Quux", ['PERSON:Zorgblatt Quux']],
+    ['Grace under pressure', []],
+    ["I'm Frank about it", []],
     ['this is jennifer from support', ['PERSON:jennifer']],
     ['it is jennifer from support', []],
     ['I think The Invoice Review went well', []],
@@ -131,6 +137,13 @@ describe('findEntities recognizers', () => {
     ['The Quarterly Business Review covers Revenue Growth', 'title-case phrase'],
     ['Please call the Monday team in Toronto', 'weekday and city'],
     ['Time 10:30:45 and MAC 00:1A:2B:3C:4D:5E', 'times and MAC addresses'],
+    ['Login problem since the update', 'an English word that is also a rare name, at a sentence start'],
+    ['Demo went well, macro approved', 'English words listed as short names elsewhere'],
+    ['Jensen Inc. won the bid', 'company with a designator'],
+    ['Call Jensen, Inc. today', 'company with a comma and designator'],
+    ['Jensen and Sons won the bid', 'family firm'],
+    ['Jensen & Co. won the bid', 'firm with & Co.'],
+    ['Ask Anna Smith Ltd for a quote', 'limited company named after a person'],
   ])('leaves %j alone (%s)', (text) => {
     // Act / Assess
     expect(findEntities(text)).toEqual([]);
