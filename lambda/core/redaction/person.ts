@@ -14,11 +14,21 @@ import type { Scan } from './scan';
 const { NAME, COMMON, NAME_LIKE, NON_PERSON, HONORIFIC, PARTICLE, SUFFIX, CUE_END } = WORD;
 /** Marks a token whose class was looked up (class bits themselves may be 0). */
 const CLASSIFIED = 256;
-/** Phrases right before a name that make an unknown capitalised word a name (lookbehind at the name's start). */
-const CUE_BEFORE =
-  /(?<=(?:\bname(?:'s| is| was|:|\?)|\bnamed(?: him| her| them)?|\bcalled|\bcalls? me|\bi'?m|\bi am|\bthis is|\bdear|\bhi|\bhello|\bhey|\bthanks|\bregards|\bsincerely|\battn|\bcontact|\bsigned|\bspoke (?:to|with)|\bmeet|\bfrom|\bby|\bwith|\bto|\band|\bor|\bmy (?:son|daughter|kid|child|wife|husband|partner|friend|mother|father|brother|sister|colleague|boss|manager))[,:]?\s*)/iy;
-const STRONG_CUE_BEFORE = /(?<=(?:\bname(?:'s| is| was|:|\?)|\bnamed(?: him| her| them)?|\bcalled|\bcalls? me|\bi'?m|\bi am|\bthis is|\bdear|\battn|\bsays|\bsaid|\bdirected by:?)[,:]?\s*)/iy;
-const NAMING_CUE_BEFORE = /(?<=(?:\bname(?:'s| is| was|:|\?)|\bnamed(?: him| her| them)?|\bcalls? me|\bdear)[,:]?\s*)/iy;
+/**
+ * Phrases right before a name, as lookbehinds at the name's start. NAMING ones introduce a
+ * person's name ("my name is", "call me", "named her", "dear"): after them even a common word
+ * that is also a name is one ("my name is Grace"), though a thing's name can follow them too
+ * ("product name: Iris"). STRONG ones also make an unknown capitalised word a name; the rest
+ * do so for chains of two or more words.
+ */
+const NAMING = String.raw`\bname(?:'s| is| was|:|\?)|\bnamed(?: him| her| them)?|\bcalls? me|\bdear`;
+const STRONG = String.raw`${NAMING}|\bcalled|\bi'?m|\bi am|\bthis is|\battn|\bsays|\bsaid|\bdirected by:?`;
+const lookbehind = (phrases: string): RegExp => new RegExp(String.raw`(?<=(?:${phrases})[,:]?\s*)`, 'iy');
+const NAMING_CUE_BEFORE = lookbehind(NAMING);
+const STRONG_CUE_BEFORE = lookbehind(STRONG);
+const CUE_BEFORE = lookbehind(
+  String.raw`${STRONG}|\bhi|\bhello|\bhey|\bthanks|\bregards|\bsincerely|\bcontact|\bsigned|\bspoke (?:to|with)|\bmeet|\bfrom|\bby|\bwith|\bto|\band|\bor|\bmy (?:son|daughter|kid|child|wife|husband|partner|friend|mother|father|brother|sister|colleague|boss|manager)`,
+);
 const CUE_AFTER =
   /(?:['’]s\b|,? (?:said|says|wrote|writes|asked|asks|replied|shouted|told|called|explained|spent|listed|lives|lived|works|worked|will be|has been|had given|is (?:a|an|the|from|very|my|our)|was (?:a|the|born)|who|and (?:his|her))\b)/y;
 /**
@@ -39,7 +49,7 @@ const STREET_WORDS = byHash(
   'street st road rd avenue ave lane ln drive dr court ct way place pl union point pass park parks gateway square sq utca str extension extensions crescent close terrace boulevard blvd highway hwy row plaza walk',
 );
 /** Legal-entity designators: "Conway Inc.", "Drake PLC" name a company, not a person. */
-const COMPANY_WORDS = byHash('inc llc ltd limited plc corp corporation gmbh llp holdings');
+const COMPANY_WORDS = byHash('inc llc ltd limited plc corp corporation gmbh llp');
 /** Whether the run of ASCII letters text[p, q) is one of `words` (lower case), in any ASCII casing. */
 function isOneOf(words: Map<number, string>, text: string, p: number, q: number): boolean {
   const word = words.get(foldedHash(text, p, q));
@@ -64,18 +74,16 @@ function addressAfter(text: string, e: number): boolean {
   return isOneOf(STREET_WORDS, text, p, q) && !isAsciiWordChar(codeAt(text, q));
 }
 /**
- * Right after the name, a capitalised legal-entity designator (", Inc.", " LLC", " Ltd") or
- * "and Sons" / "& Sons" / "& Co": the name is a company's.
+ * Right after the name, a capitalised legal-entity designator (" Inc.", " LLC", " Ltd", or
+ * ", Inc."), or "and Sons" / "& Sons": the name is a company's.
  */
 function companyAfter(text: string, e: number): boolean {
-  let p = e;
-  if (codeAt(text, p) === 44) p++;
-  if (codeAt(text, p) !== 32) return false;
-  p++;
+  if (text.startsWith(', Inc', e)) return !isAsciiWordChar(codeAt(text, e + 5));
+  if (codeAt(text, e) !== 32) return false;
+  let p = e + 1;
   if (text.startsWith('& ', p) || text.startsWith('and ', p)) {
     p = text.indexOf(' ', p) + 1;
-    const q = lettersFrom(text, p);
-    return (text.startsWith('Sons', p) && q - p === 4) || (text.startsWith('Co', p) && q - p === 2);
+    return text.startsWith('Sons', p) && !isAsciiWordChar(codeAt(text, p + 4));
   }
   const c = codeAt(text, p);
   if (c < 65 || c > 90) return false;
@@ -94,12 +102,14 @@ const LINE_START = /(?<=(?:^|\n)[>\s]*)/y;
  * collision only lets the regex run).
  */
 const hashes = (words: string): Set<number> => new Set(words.split(' ').map((w) => foldedHash(w, 0, w.length)));
-const STRONG_CUE_LAST = hashes("name is was named him her them called me i'm im am dear attn says said by");
+const NAMING_LAST = 'name is was named him her them me dear';
+const STRONG_LAST = `${NAMING_LAST} called i'm im am attn says said by`;
+const NAMING_CUE_LAST = hashes(NAMING_LAST);
+const STRONG_CUE_LAST = hashes(STRONG_LAST);
 const CUE_LAST = hashes(
-  "name is was named him her them called me i'm im am dear hi hello hey thanks regards sincerely attn contact signed to with meet from by and or " +
+  `${STRONG_LAST} hi hello hey thanks regards sincerely contact signed to with meet from and or ` +
     'son daughter kid child wife husband partner friend mother father brother sister colleague boss manager',
 );
-const NAMING_CUE_LAST = hashes('name is was named him her them me dear');
 /** CUE_AFTER's words start with these lower-case letters. */
 const CUE_AFTER_FIRST = new Set([...'acehilrstw'].map((c) => c.charCodeAt(0)));
 
@@ -178,9 +188,9 @@ function wordBefore(p: number, word: string): boolean {
 }
 
 /**
- * False where the CUE_END token k cannot end a STRONG_CUE_BEFORE phrase: "is", "was", "am"
- * and "me" do so only in "name is", "this is", "name was", "i am" and "call(s) me", and they
- * are the common ones; the regex decides the rest.
+ * False where the CUE_END token k cannot end a STRONG_CUE_BEFORE phrase: "is", "was", "am",
+ * "me", "him" and "her" do so only in "name is", "this is", "name was", "i am", "call(s) me"
+ * and "named him/her", and they are the common ones; the regex decides the rest.
  */
 function strongCueEnds(k: number): boolean {
   const p = starts[k];
@@ -191,6 +201,7 @@ function strongCueEnds(k: number): boolean {
   if (word === 'was') return wordBefore(p, 'name');
   if (word === 'am') return wordBefore(p, 'i');
   if (word === 'me') return wordBefore(p, 'call') || wordBefore(p, 'calls');
+  if (word === 'him' || word === 'her') return wordBefore(p, 'named');
   return true;
 }
 
@@ -203,7 +214,7 @@ function afterCueWord(a: number, last: Set<number>): boolean {
   return last.has(foldedHash(cur, s, e));
 }
 const strongCueBefore = (k: number): boolean => afterCueWord(k, STRONG_CUE_LAST) && at(STRONG_CUE_BEFORE, cur, starts[k]);
-/** A cue that only a name follows: there a common word that is also a name is the name ("my name is Grace", not "I'm Sure"). */
+/** A naming cue (NAMING) right before token k. */
 const namingCueBefore = (k: number): boolean => afterCueWord(k, NAMING_CUE_LAST) && at(NAMING_CUE_BEFORE, cur, starts[k]);
 function mayCueAfter(e: number): boolean {
   if (e + 1 >= cur.length) return false;
@@ -272,12 +283,12 @@ function decide(i: number, j: number, lowerStart: boolean, out: Entity[]): void 
     const gap = starts[i] - ends[i - 1];
     honorific = (gap === 1 && text[ends[i - 1]] === ' ') || (gap === 2 && text[ends[i - 1]] === '.' && text[ends[i - 1] + 1] === ' ');
   }
-  // A title, or a strong cue before a word that is also a name, anchors the chain: "Mr. Young", "my name is Martin".
+  // A title, or a naming cue before a common word that is also a name, anchors the chain: "Mr. Young", "My name is Martin".
   let anchored = honorific;
   while (a <= j && (has(a, HONORIFIC | NON_PERSON | PARTICLE) || wordy(a, a + 1, i, j))) {
     if (has(a, HONORIFIC)) honorific = anchored = true;
     else if (honorific && !has(a, NON_PERSON) && nameShaped(a)) break;
-    else if (a === i && has(a, NAME_LIKE) && namingCueBefore(a)) {
+    else if (has(a, NAME_LIKE) && namingCueBefore(a)) {
       anchored = true;
       break;
     }
