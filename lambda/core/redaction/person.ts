@@ -43,7 +43,7 @@ function addressBefore(text: string, s: number): boolean {
   if (isAsciiLetter(codeAt(text, p))) p--;
   return isDigit(codeAt(text, p));
 }
-/** Words after a name that make it part of an address or a company name, by foldedHash (a hit is compared letter by letter). */
+/** Words by foldedHash: the cue words below (a hash hit only lets a regex run), and words after a name that make it part of an address or a company's (a hit is compared letter by letter). */
 const byHash = (words: string): Map<number, string> => new Map(words.split(' ').map((w) => [foldedHash(w, 0, w.length), w]));
 const STREET_WORDS = byHash(
   'street st road rd avenue ave lane ln drive dr court ct way place pl union point pass park parks gateway square sq utca str extension extensions crescent close terrace boulevard blvd highway hwy row plaza walk',
@@ -101,12 +101,11 @@ const LINE_START = /(?<=(?:^|\n)[>\s]*)/y;
  * regexes that could not match. Last words are kept as hashes of their folded letters (a
  * collision only lets the regex run).
  */
-const hashes = (words: string): Set<number> => new Set(words.split(' ').map((w) => foldedHash(w, 0, w.length)));
 const NAMING_LAST = 'name is was named him her them me dear';
 const STRONG_LAST = `${NAMING_LAST} called i'm im am attn says said by`;
-const NAMING_CUE_LAST = hashes(NAMING_LAST);
-const STRONG_CUE_LAST = hashes(STRONG_LAST);
-const CUE_LAST = hashes(
+const NAMING_CUE_LAST = byHash(NAMING_LAST);
+const STRONG_CUE_LAST = byHash(STRONG_LAST);
+const CUE_LAST = byHash(
   `${STRONG_LAST} hi hello hey thanks regards sincerely contact signed to with meet from and or ` +
     'son daughter kid child wife husband partner friend mother father brother sister colleague boss manager',
 );
@@ -206,7 +205,7 @@ function strongCueEnds(k: number): boolean {
 }
 
 /** Whether the token before token a is one of `last` (any token with a non-ASCII character may be). */
-function afterCueWord(a: number, last: Set<number>): boolean {
+function afterCueWord(a: number, last: ReadonlyMap<number, string>): boolean {
   if (a === 0) return false;
   const s = starts[a - 1];
   const e = ends[a - 1];
