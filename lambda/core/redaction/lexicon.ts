@@ -26,8 +26,12 @@ export const WORD = {
   CUE_END: 128,
 } as const;
 
-/** The last words of person.ts's STRONG cues that may precede a name written in lower case ("my name is jennifer"). */
-const CUE_END_WORDS = "is was named him her them called me m i’m i'm am dear attn says said name".split(' ');
+/** The last words of person.ts's naming cues ("my name is", "call me", "named her", "dear"). */
+export const NAMING_CUE_WORDS = 'name is was named him her them me dear';
+/** The last words of person.ts's strong cues: the naming ones, "called", "i'm", "i am", "attn", "says", "said". */
+export const STRONG_CUE_WORDS = `${NAMING_CUE_WORDS} called i'm am attn says said`;
+/** Strong-cue last words that may precede a name written in lower case ("my name is jennifer"), as tokens ("i’m", or "m" after a stray "i ’"). */
+const CUE_END_WORDS = `${STRONG_CUE_WORDS} m i’m`.split(' ');
 const SMALL_LISTS: ReadonlyArray<readonly [number, readonly string[]]> = [
   [WORD.HONORIFIC, 'mr mrs ms miss mx dr prof professor sir dame madam madame lady lord rev mme mlle herr frau sr sra srta señor señora dott ing'.split(' ')],
   [WORD.PARTICLE, 'van von de der den da di del della du la le bin ibn al dos das ter ten'.split(' ')],

@@ -8,7 +8,7 @@
  * looked up at all, and a cue regex runs only where its words stand next to the name.
  */
 import type { Entity } from './entities';
-import { foldedHash, isCommonWord, mayBeName, mayBeSmall, smallClassAt, WORD, wordClassAt } from './lexicon';
+import { foldedHash, isCommonWord, mayBeName, mayBeSmall, NAMING_CUE_WORDS, smallClassAt, STRONG_CUE_WORDS, WORD, wordClassAt } from './lexicon';
 import type { Scan } from './scan';
 
 const { NAME, COMMON, NAME_LIKE, NON_PERSON, HONORIFIC, PARTICLE, SUFFIX, CUE_END } = WORD;
@@ -51,7 +51,7 @@ const STREET_WORDS = byHash(
 /** Legal-entity designators: "Conway Inc.", "Drake PLC" name a company, not a person. */
 const COMPANY_WORDS = byHash('inc llc ltd limited plc corp corporation gmbh llp');
 /** Whether the run of ASCII letters text[p, q) is one of `words` (lower case), in any ASCII casing. */
-function isOneOf(words: Map<number, string>, text: string, p: number, q: number): boolean {
+function isOneOf(words: ReadonlyMap<number, string>, text: string, p: number, q: number): boolean {
   const word = words.get(foldedHash(text, p, q));
   if (word === undefined || word.length !== q - p) return false;
   for (let k = p; k < q; k++) if ((text.charCodeAt(k) | 32) !== word.charCodeAt(k - p)) return false;
@@ -101,9 +101,9 @@ const LINE_START = /(?<=(?:^|\n)[>\s]*)/y;
  * regexes that could not match. Last words are kept as hashes of their folded letters (a
  * collision only lets the regex run).
  */
-const NAMING_LAST = 'name is was named him her them me dear';
-const STRONG_LAST = `${NAMING_LAST} called i'm im am attn says said by`;
-const NAMING_CUE_LAST = byHash(NAMING_LAST);
+/** "im" ("i'?m") and "by" ("directed by") end strong cues too, but are not CUE_END: a lower-case name after them is not looked for. */
+const STRONG_LAST = `${STRONG_CUE_WORDS} im by`;
+const NAMING_CUE_LAST = byHash(NAMING_CUE_WORDS);
 const STRONG_CUE_LAST = byHash(STRONG_LAST);
 const CUE_LAST = byHash(
   `${STRONG_LAST} hi hello hey thanks regards sincerely contact signed to with meet from and or ` +
