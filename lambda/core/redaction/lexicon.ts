@@ -4,9 +4,11 @@
  * `humannames`, minus common English words and the gazetteer; the common English words;
  * front-coded, Brotli-compressed, base64: unpacking takes a few ms of the table build) and the small lists below, into one open-addressing hash table of class bits keyed by two
  * hashes of the word. A token is classified by hashing its characters in place (ASCII case
- * folded on the fly): no slice, no lower-casing, one probe of 8 bytes. Asked most often, and
- * answered without that probe: the small lists (a few words compared), whether a word may
- * be a name at all (a Bloom filter), and the words found last (a small cache).
+ * folded on the fly): no slice, no lower-casing, one probe of 8 bytes. The first hash of a
+ * scanned token is read by the scan with its letters (the token* functions take it). Asked
+ * most often, and answered without that probe: the small lists (the one word of the hash
+ * compared), whether a word may be a name at all (a Bloom filter of the first hash), and the
+ * words found last (a small cache).
  */
 import { NOT_NAMES, stripMarks } from './gazetteer';
 import { brotliDecompressSync } from 'node:zlib';
@@ -80,28 +82,23 @@ export function unpackWords(packed: string): { names: string; common: string } {
 
 /** Longer than any word of the lists (the load fails loudly if one is not). */
 const MAX_WORD_LENGTH = 64;
-const FNV_OFFSET = 0x811c9dc5 | 0;
-const FNV_PRIME = 0x01000193;
+/** FNV-1a, the first hash of a word (scan.ts hashes tokens with it as it reads them). */
+export const FNV_OFFSET = 0x811c9dc5 | 0;
+export const FNV_PRIME = 0x01000193;
 const SECOND_SEED = 0x3c6ef372 | 0;
 const SECOND_PRIME = 0x5bd1e995;
-/** The second hash of the last `hash` call (no allocation for the pair). */
-let second = 0;
 /**
- * Two independent 32-bit hashes of [start, end) of `s`, ASCII upper case folded to lower:
- * FNV-1a (returned) and a multiplicative one (left in `second`). Together they identify a word.
+ * The second hash of a word: with its first (foldedHash, FNV-1a), two independent 32-bit hashes
+ * of its characters, ASCII upper case folded to lower, that together identify it.
  */
-function hash(s: string, start: number, end: number): number {
-  let h = FNV_OFFSET;
+function secondHash(s: string, start: number, end: number): number {
   let g = SECOND_SEED;
   for (let k = start; k < end; k++) {
-    let c = s.charCodeAt(k);
-    if (c >= 65 && c <= 90) c += 32;
-    h = Math.imul(h ^ c, FNV_PRIME);
-    g = Math.imul(g + c, SECOND_PRIME);
+    const c = s.charCodeAt(k);
+    g = Math.imul(g + (c >= 65 && c <= 90 ? c + 32 : c), SECOND_PRIME);
     g ^= g >>> 15;
   }
-  second = g;
-  return h;
+  return g;
 }
 
 /**
@@ -165,8 +162,8 @@ function place(h: number, g: number, bits: number): void {
 
 /** What identifies a word in the table (its first hash and its second hash's tag). */
 export function wordKey(word: string): string {
-  const h = hash(word.toLowerCase(), 0, word.length);
-  return `${h}:${tagOf(second)}`;
+  const lower = word.toLowerCase();
+  return `${foldedHash(lower, 0, lower.length)}:${tagOf(secondHash(lower, 0, lower.length))}`;
 }
 
 /**
@@ -203,7 +200,7 @@ function placeAll(packed: string, bits: number, flaggedBits: number, intoNameFil
 placeAll(NAMES, WORD.NAME, WORD.NAME, true);
 placeAll(COMMON_WORDS, WORD.COMMON, WORD.COMMON | WORD.NAME_LIKE, false);
 for (const [bit, list] of [[WORD.NON_PERSON, NOT_NAMES] as const, ...SMALL_LISTS]) {
-  for (const w of list) place(hash(w, 0, w.length), second, bit);
+  for (const w of list) place(foldedHash(w, 0, w.length), secondHash(w, 0, w.length), bit);
 }
 
 /**
@@ -228,25 +225,12 @@ function bitsOf(h: number, g: number): number {
   return meta & 0xff;
 }
 
-const bitsOfWord = (w: string): number => {
-  const h = hash(w, 0, w.length);
-  return bitsOf(h, second);
-};
+const bitsOfWord = (w: string): number => bitsOf(foldedHash(w, 0, w.length), secondHash(w, 0, w.length));
 
 /** wordClassAt of a word with a character above '~': lower-cased as a string, and also looked up mark-stripped. */
 function wideClassAt(s: string, start: number, end: number): number {
   const lower = s.slice(start, end).toLowerCase();
   return bitsOfWord(lower) | (bitsOfWord(stripMarks(lower)) & (WORD.NAME | WORD.NON_PERSON));
-}
-
-/**
- * The class bits of the word s[start, end), case-insensitively. Names and the gazetteer are
- * also found mark-stripped ("José" as "jose"); the other lists match as written.
- */
-export function wordClassAt(s: string, start: number, end: number): number {
-  if (isWide(s, start, end)) return wideClassAt(s, start, end);
-  const h = hash(s, start, end);
-  return bitsOf(h, second);
 }
 
 /** Whether s[start, end) has a character above '~': such words are looked up as strings, lower-cased and mark-stripped. */
@@ -256,55 +240,61 @@ const isWide = (s: string, start: number, end: number): boolean => {
 };
 
 /**
+ * The class bits of the word s[start, end), case-insensitively. Names and the gazetteer are
+ * also found mark-stripped ("José" as "jose"); the other lists match as written.
+ */
+export const wordClassAt = (s: string, start: number, end: number): number => tokenClass(s, start, end, foldedHash(s, start, end), isWide(s, start, end));
+/** wordClassAt of a scanned token: `h` is its foldedHash, `wide` whether it has a character above '~' (scan.ts gives both). */
+export function tokenClass(s: string, start: number, end: number, h: number, wide: boolean): number {
+  return wide ? wideClassAt(s, start, end) : bitsOf(h, secondHash(s, start, end));
+}
+
+/**
  * False only when s[start, end) is certainly no name (no NAME bit in wordClassAt). Words with
  * a character above '~' are looked up mark-stripped there, so they may always be.
  */
-export function mayBeName(s: string, start: number, end: number): boolean {
-  if (isWide(s, start, end)) return true;
-  const h = hash(s, start, end);
-  // A recently found word's class is at hand (and exact); the filter answers for the others.
-  const line = h & HOT_MASK;
-  const hot = hotAt[line];
-  if (hot !== 0 && hotHash[line] === h && (TABLE[hot] & ~0xff) === tagOf(second)) return (TABLE[hot] & WORD.NAME) !== 0;
-  return nameProbe(h, false);
-}
+export const mayBeName = (s: string, start: number, end: number): boolean => tokenMayBeName(foldedHash(s, start, end), isWide(s, start, end));
+/** mayBeName of a scanned token (see tokenClass): the name filter answers from the hash alone. */
+export const tokenMayBeName = (h: number, wide: boolean): boolean => wide || nameProbe(h, false);
 
 /** FNV-1a of s[start, end), ASCII upper case folded: the lexicon's first hash of a word. */
-export const foldedHash = (s: string, start: number, end: number): number => hash(s, start, end);
+export function foldedHash(s: string, start: number, end: number): number {
+  let h = FNV_OFFSET;
+  for (let k = start; k < end; k++) {
+    const c = s.charCodeAt(k);
+    h = Math.imul(h ^ (c >= 65 && c <= 90 ? c + 32 : c), FNV_PRIME);
+  }
+  return h;
+}
 
 const SMALL_MASK = WORD.HONORIFIC | WORD.PARTICLE | WORD.SUFFIX | WORD.CUE_END;
-/** The small-list words by shapeKey, each with its bits from every small list it is in. */
-const SMALL_WORDS: Array<Array<{ word: string; bits: number }> | undefined> = [];
+/** The small-list words by foldedHash, each with its bits from every small list it is in (no two share a hash). */
+const SMALL_WORDS = new Map<number, { word: string; bits: number }>();
 for (const [bit, list] of SMALL_LISTS) {
   for (const word of list) {
-    const shaped = (SMALL_WORDS[shapeKey(word.charCodeAt(0), word.length)] ??= []);
-    const known = shaped.find((x) => x.word === word);
+    const h = foldedHash(word, 0, word.length);
+    const known = SMALL_WORDS.get(h);
+    if (known !== undefined && known.word !== word) throw new Error(`lexicon: small-list words "${word}" and "${known.word}" share a hash`);
     if (known) known.bits |= bit;
-    else shaped.push({ word, bits: bit });
+    else SMALL_WORDS.set(h, { word, bits: bit });
   }
 }
 
 /**
  * wordClassAt(s, start, end) restricted to the small lists (HONORIFIC, PARTICLE, SUFFIX,
- * CUE_END), without a probe of the big table: the few words of the token's shape are compared.
+ * CUE_END), without a probe of the big table.
  */
-export function smallClassAt(s: string, start: number, end: number): number {
-  if (isWide(s, start, end)) return wordClassAt(s, start, end) & SMALL_MASK;
-  const len = end - start;
-  const shaped = SMALL_WORDS[shapeKey(s.charCodeAt(start), len)];
-  if (shaped === undefined) return 0;
-  for (const { word, bits } of shaped) {
-    if (word.length !== len) continue;
-    let k = 0;
-    while (k < len) {
-      let c = s.charCodeAt(start + k);
-      if (c >= 65 && c <= 90) c += 32;
-      if (c !== word.charCodeAt(k)) break;
-      k++;
-    }
-    if (k === len) return bits;
+export const smallClassAt = (s: string, start: number, end: number): number => smallTokenClass(s, start, end, foldedHash(s, start, end), isWide(s, start, end));
+/** smallClassAt of a scanned token (see tokenClass): the word of its hash, if any, is compared letter by letter. */
+export function smallTokenClass(s: string, start: number, end: number, h: number, wide: boolean): number {
+  if (wide) return tokenClass(s, start, end, h, true) & SMALL_MASK;
+  const small = SMALL_WORDS.get(h);
+  if (small === undefined || small.word.length !== end - start) return 0;
+  for (let k = start; k < end; k++) {
+    const c = s.charCodeAt(k);
+    if ((c >= 65 && c <= 90 ? c + 32 : c) !== small.word.charCodeAt(k - start)) return 0;
   }
-  return 0;
+  return small.bits;
 }
 
 export const wordClass = (word: string): number => wordClassAt(word, 0, word.length);

@@ -8,7 +8,7 @@
  * looked up at all, and a cue regex runs only where its words stand next to the name.
  */
 import type { Entity } from './entities';
-import { foldedHash, isCommonWord, mayBeName, mayBeSmall, NAMING_CUE_WORDS, smallClassAt, STRONG_CUE_WORDS, WORD, wordClassAt } from './lexicon';
+import { foldedHash, isCommonWord, mayBeSmall, NAMING_CUE_WORDS, smallTokenClass, STRONG_CUE_WORDS, tokenClass, tokenMayBeName, WORD } from './lexicon';
 import type { Scan } from './scan';
 
 const { NAME, COMMON, NAME_LIKE, NON_PERSON, HONORIFIC, PARTICLE, SUFFIX, CUE_END } = WORD;
@@ -132,11 +132,13 @@ const at = (re: RegExp, text: string, pos: number): boolean => {
 let cur = '';
 let starts: Int32Array = new Int32Array(0);
 let ends: Int32Array = new Int32Array(0);
+let hashes: Int32Array = new Int32Array(0);
+let wide: Uint8Array = new Uint8Array(0);
 let classes = new Int32Array(256);
 
 /** Class bits of a token, looked up once per token and only where a decision needs them. */
 function cls(k: number): number {
-  if (classes[k] === 0) classes[k] = CLASSIFIED | wordClassAt(cur, starts[k], ends[k]);
+  if (classes[k] === 0) classes[k] = CLASSIFIED | tokenClass(cur, starts[k], ends[k], hashes[k], wide[k] === 1);
   return classes[k];
 }
 const has = (k: number, bits: number): boolean => (cls(k) & bits) !== 0;
@@ -144,7 +146,7 @@ const has = (k: number, bits: number): boolean => (cls(k) & bits) !== 0;
 function hasSmall(k: number, bits: number): boolean {
   if (!mayBeSmall(bits, cur, starts[k], ends[k])) return false;
   const known = classes[k];
-  return ((known !== 0 ? known : smallClassAt(cur, starts[k], ends[k])) & bits) !== 0;
+  return ((known !== 0 ? known : smallTokenClass(cur, starts[k], ends[k], hashes[k], wide[k] === 1)) & bits) !== 0;
 }
 
 /** Appends the PERSON candidates of `text` to `out`; `scanned` is the scan of `text`. */
@@ -152,6 +154,8 @@ export function findPersons(text: string, scanned: Scan, knownNames: readonly st
   cur = text;
   starts = scanned.starts;
   ends = scanned.ends;
+  hashes = scanned.hashes;
+  wide = scanned.wide;
   const n = scanned.tokens;
   if (classes.length < n) classes = new Int32Array(Math.max(n, classes.length * 2));
   classes.fill(0, 0, n);
@@ -206,11 +210,7 @@ function strongCueEnds(k: number): boolean {
 
 /** Whether the token before token a is one of `last` (any token with a non-ASCII character may be). */
 function afterCueWord(a: number, last: ReadonlyMap<number, string>): boolean {
-  if (a === 0) return false;
-  const s = starts[a - 1];
-  const e = ends[a - 1];
-  for (let k = s; k < e; k++) if (cur.charCodeAt(k) > 127) return true;
-  return last.has(foldedHash(cur, s, e));
+  return a > 0 && (wide[a - 1] === 1 || last.has(hashes[a - 1]));
 }
 const strongCueBefore = (k: number): boolean => afterCueWord(k, STRONG_CUE_LAST) && at(STRONG_CUE_BEFORE, cur, starts[k]);
 /** A naming cue (NAMING) right before token k. */
@@ -230,10 +230,9 @@ function mayCueAfter(e: number): boolean {
  * words that start sentences.
  */
 function mayBePerson(k: number): boolean {
-  const s = starts[k];
   const e = ends[k];
   return (
-    mayBeName(cur, s, e) ||
+    tokenMayBeName(hashes[k], wide[k] === 1) ||
     (k > 0 && hasSmall(k - 1, HONORIFIC)) ||
     mayCueAfter(e) ||
     afterCueWord(k, STRONG_CUE_LAST) ||

@@ -1,11 +1,12 @@
 /**
- * The one linear candidate pass over a text, before any recognizer runs: word tokens (for
- * PERSON), numbers (for the phone, card and ID recognizers), the digit count, the marker
+ * The one linear candidate pass over a text, before any recognizer runs: word tokens with
+ * their lexicon hashes (for PERSON), numbers (for the phone, card and ID recognizers), the digit count, the marker
  * characters (for the secret shapes) and the keywords of the regex recognizers. A recognizer whose prerequisites are absent does not run
  * at all, and a number recognizer runs only from the numbers long enough to hold its entity.
  * Results live in module-level buffers reused across calls (the engine is synchronous and
  * not re-entrant), so a scan allocates nothing for ordinary texts.
  */
+import { FNV_OFFSET, FNV_PRIME, foldedHash } from './lexicon';
 
 const LETTER_OR_MARK = /[\p{L}\p{M}]/u;
 const LETTER = 1;
@@ -75,14 +76,6 @@ export const KEYWORD = {
   WIDE: 64,
 } as const;
 
-const FNV_OFFSET = 0x811c9dc5 | 0;
-const FNV_PRIME = 0x01000193;
-/** FNV-1a of s[start, end), ASCII letters lower-cased. */
-const foldHash = (s: string, start: number, end: number): number => {
-  let h = FNV_OFFSET;
-  for (let k = start; k < end; k++) h = Math.imul(h ^ (s.charCodeAt(k) | 32), FNV_PRIME);
-  return h;
-};
 /** Keyword hashes, open addressing (about 10% full, so a word no keyword mostly meets an empty slot). */
 const KEYWORD_MASK = 1023;
 const keywordHash = new Int32Array(KEYWORD_MASK + 1);
@@ -104,21 +97,21 @@ for (const [bit, words] of [
   [KEYWORD.STREET, 'street st avenue ave road rd boulevard blvd lane ln drive dr court ct way place pl terrace parkway pkwy highway hwy circle cir square sq trail crescent close gardens grove row alley plaza walk rue via calle strasse weg gasse platz allee vej gatan gate katu tie'],
 ] as const) {
   for (const w of words.split(' ')) {
-    const h = foldHash(w, 0, w.length);
+    const h = foldedHash(w, 0, w.length);
     const slot = keywordSlot(h);
     keywordHash[slot] = h;
     keywordBits[slot] |= bit;
     KEYWORD_SHAPES[runShape(w.charCodeAt(0), w.length)] = 1;
   }
 }
-const ADDRESS_HASH = foldHash('address', 0, 7);
+const ADDRESS_HASH = foldedHash('address', 0, 7);
 /** Whether s[start, start + 7) is "address" in any ASCII casing. */
-const isAddress = (s: string, start: number): boolean => foldHash(s, start, start + 7) === ADDRESS_HASH;
-/** The KEYWORD bits of the run of ASCII letters s[start, end). */
-function runKeywords(s: string, start: number, end: number): number {
+const isAddress = (s: string, start: number): boolean => foldedHash(s, start, start + 7) === ADDRESS_HASH;
+/** The KEYWORD bits of the run of ASCII letters s[start, end), whose foldedHash is `h`. */
+function runKeywords(s: string, start: number, end: number, h: number): number {
   const len = end - start;
   const first = s.charCodeAt(start);
-  let bits = KEYWORD_SHAPES[runShape(first, len)] === 0 ? 0 : keywordBits[keywordSlot(foldHash(s, start, end))];
+  let bits = KEYWORD_SHAPES[runShape(first, len)] === 0 ? 0 : keywordBits[keywordSlot(h)];
   if (len >= 7 && (first | 32) === 97 && isAddress(s, start)) bits |= KEYWORD.ADDRESS_CUE;
   if (len === 2 && first < 91 && s.charCodeAt(start + 1) < 91) bits |= KEYWORD.UPPER_PAIR;
   return bits;
@@ -128,6 +121,13 @@ export interface Scan {
   /** Word tokens: /[\p{L}\p{M}]+(?:['’-][\p{L}\p{M}]+)*\/u, a trailing possessive "'s" left out. */
   starts: Int32Array<ArrayBuffer>;
   ends: Int32Array<ArrayBuffer>;
+  /**
+   * Each token's lexicon hash (lexicon.ts foldedHash of [start, end)), read with its letters;
+   * 0 where `wide` is set.
+   */
+  hashes: Int32Array<ArrayBuffer>;
+  /** 1 where the token has a character above '~': the lexicon looks such words up as strings. */
+  wide: Uint8Array<ArrayBuffer>;
   tokens: number;
   /**
    * Numbers: digit groups joined by at most three of ` .-()/` (or an extension marker
@@ -167,6 +167,8 @@ export interface Scan {
 const state: Scan = {
   starts: new Int32Array(256),
   ends: new Int32Array(256),
+  hashes: new Int32Array(256),
+  wide: new Uint8Array(256),
   tokens: 0,
   numStarts: new Int32Array(64),
   numEnds: new Int32Array(64),
@@ -187,8 +189,8 @@ const state: Scan = {
   dateLike: false,
 };
 
-const grow = (a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> => {
-  const b = new Int32Array(a.length * 2);
+const grow = <T extends Int32Array<ArrayBuffer> | Uint8Array<ArrayBuffer>>(a: T): T => {
+  const b = new (a.constructor as new (n: number) => T)(a.length * 2);
   b.set(a);
   return b;
 };
@@ -258,6 +260,8 @@ export function scan(text: string): Scan {
   const len = text.length;
   let starts = state.starts;
   let ends = state.ends;
+  let hashes = state.hashes;
+  let wides = state.wide;
   let n = 0;
   let numbers = 0;
   let digits = 0;
@@ -282,11 +286,16 @@ export function scan(text: string): Scan {
       const s = k;
       // An AWS key starts at a \b: a token start, after a joiner, or after a non-ASCII letter.
       if (c === 65 && awsAt(text, k)) flags |= SHAPE.AWS << SHAPE_SHIFT;
+      // The token has a character above '~' (`wide`), or a joiner (its hash is not its one run's).
+      let wide = 0;
+      let joined = false;
+      let h = FNV_OFFSET;
       for (;;) {
         // The letters of the token; `d` ends as the character after them (-1 at the end).
-        // `ascii`: where the run of ASCII letters being read starts.
+        // `ascii`: where the run of ASCII letters being read starts; `h`: that run's foldedHash.
         let d = -1;
         let ascii = k;
+        h = FNV_OFFSET;
         while (k < len) {
           const x = text.charCodeAt(k);
           if (x < 128) {
@@ -294,20 +303,25 @@ export function scan(text: string): Scan {
               d = x;
               break;
             }
+            h = Math.imul(h ^ (x | 32), FNV_PRIME);
           } else {
             if (!isLetter(x, text, k)) {
               d = x;
               break;
             }
-            if (ascii < k) keywords |= runKeywords(text, ascii, k);
+            if (ascii < k) keywords |= runKeywords(text, ascii, k, h);
             ascii = k + 1;
+            h = FNV_OFFSET;
+            wide = 1;
             if (x === 0x17f || x === 0x212a || x === 0xdf || x === 0x1e9e) keywords |= KEYWORD.WIDE;
             if (codeAt(text, k + 1) === 65 && awsAt(text, k + 1)) flags |= SHAPE.AWS << SHAPE_SHIFT;
           }
           k++;
         }
-        if (ascii < k) keywords |= runKeywords(text, ascii, k);
+        if (ascii < k) keywords |= runKeywords(text, ascii, k, h);
         if (isJoiner(d) && k + 1 < len && isLetter(text.charCodeAt(k + 1), text, k + 1)) {
+          joined = true;
+          if (d === 0x2019) wide = 1;
           if (d === 45) flags |= dashShapes(text, k) << SHAPE_SHIFT;
           if (text.charCodeAt(k + 1) === 65 && awsAt(text, k + 1)) flags |= SHAPE.AWS << SHAPE_SHIFT;
           k++;
@@ -330,9 +344,14 @@ export function scan(text: string): Scan {
       if (n === starts.length) {
         starts = state.starts = grow(starts);
         ends = state.ends = grow(ends);
+        hashes = state.hashes = grow(hashes);
+        wides = state.wide = grow(wides);
       }
       starts[n] = s;
       ends[n] = e;
+      // A possessive "'s" is cut after a joiner: only a token of one run is hashed as it was read.
+      hashes[n] = wide === 1 ? 0 : joined ? foldedHash(text, s, e) : h;
+      wides[n] = wide;
       n++;
       continue;
     }

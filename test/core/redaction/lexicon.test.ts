@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { build } from '../../../bench/build-names-data';
-import { decodeWords, mayBeName, smallClassAt, unpackWords, WORD, wordClass, wordClassAt, wordKey } from '../../../lambda/core/redaction/lexicon';
+import { decodeWords, foldedHash, mayBeName, smallClassAt, smallTokenClass, tokenClass, tokenMayBeName, unpackWords, WORD, wordClass, wordClassAt, wordKey } from '../../../lambda/core/redaction/lexicon';
+import { scan } from '../../../lambda/core/redaction/scan';
 import { NOT_NAMES } from '../../../lambda/core/redaction/gazetteer';
 import { PACKED_WORDS } from '../../../lambda/core/redaction/names-data';
 
@@ -101,6 +102,32 @@ describe('name lexicon lookups', () => {
         expect(smallClassAt(t, 0, t.length)).toBe(wordClassAt(t, 0, t.length) & SMALL);
       }),
       { numRuns: 500, seed: 37 },
+    );
+  });
+
+  it("looks a scanned token up from the hash the scan read with its letters, as from the token's own characters", () => {
+    const piece = fc.oneof(
+      fc.constantFrom('Mr', 'van', 'José', 'I’m', "O'Brien", "Smith's", 'ſtreet', 'Mary-Jane', 'señor', 'Jennifer', 'the', 'x', 'AKIA', '12', ' ', '. ', '-', "'", '’', '\n'),
+      fc.string({ unit: 'grapheme', maxLength: 6 }),
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 12 }), (pieces) => {
+        // Prepare
+        const text = pieces.join('');
+        // Act
+        const s = scan(text);
+        // Assess
+        for (let i = 0; i < s.tokens; i++) {
+          const [start, end] = [s.starts[i], s.ends[i]];
+          const wide = /[^\x00-\x7e]/.test(text.slice(start, end));
+          expect(s.wide[i]).toBe(wide ? 1 : 0);
+          expect(s.hashes[i]).toBe(wide ? 0 : foldedHash(text, start, end));
+          expect(tokenClass(text, start, end, s.hashes[i], wide)).toBe(wordClassAt(text, start, end));
+          expect(smallTokenClass(text, start, end, s.hashes[i], wide)).toBe(smallClassAt(text, start, end));
+          expect(tokenMayBeName(s.hashes[i], wide)).toBe(mayBeName(text, start, end));
+        }
+      }),
+      { numRuns: 1000, seed: 41 },
     );
   });
 });
