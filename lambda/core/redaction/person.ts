@@ -133,6 +133,7 @@ let cur = '';
 let starts: Int32Array = new Int32Array(0);
 let ends: Int32Array = new Int32Array(0);
 let hashes: Int32Array = new Int32Array(0);
+let count = 0;
 let wide: Uint8Array = new Uint8Array(0);
 let classes = new Int32Array(256);
 
@@ -156,13 +157,13 @@ export function findPersons(text: string, scanned: Scan, knownNames: readonly st
   ends = scanned.ends;
   hashes = scanned.hashes;
   wide = scanned.wide;
-  const n = scanned.tokens;
+  const n = (count = scanned.tokens);
   if (classes.length < n) classes = new Int32Array(Math.max(n, classes.length * 2));
   classes.fill(0, 0, n);
   let i = 0;
   while (i < n) {
     const shaped = nameShaped(i);
-    const lowerStart = !shaped && i > 0 && hasSmall(i - 1, CUE_END) && strongCueEnds(i - 1) && has(i, NAME) && at(STRONG_CUE_BEFORE, text, starts[i]);
+    const lowerStart = !shaped && !isBareInitial(i) && lowerNameAt(i);
     if (!shaped && !isBareInitial(i) && !lowerStart) {
       i++;
       continue;
@@ -171,7 +172,7 @@ export function findPersons(text: string, scanned: Scan, knownNames: readonly st
     let j = i;
     while (j + 1 < n && j - i < 5 && joined(j, j + 1)) {
       const next = j + 1;
-      const ok = lowerStart ? has(next, NAME) : nameShaped(next) || isBareInitial(next) || (j + 2 < n && hasSmall(next, PARTICLE) && nameShaped(j + 2));
+      const ok = lowerStart ? lowerGoesOn(j) : nameShaped(next) || isBareInitial(next) || (j + 2 < n && hasSmall(next, PARTICLE) && nameShaped(j + 2));
       if (!ok) break;
       j++;
     }
@@ -180,6 +181,35 @@ export function findPersons(text: string, scanned: Scan, knownNames: readonly st
   }
   if (knownNames.length > 0) findKnownNames(text, knownNames, out);
   cur = ''; // hold no text between calls
+}
+
+/** A word no list holds but the names: a lexicon name, or a word the lexicon does not know. */
+const unlisted = (k: number): boolean => !has(k, COMMON | NON_PERSON | HONORIFIC | PARTICLE | SUFFIX | CUE_END);
+/** A lower-case name goes on from token j to the next: a word no list holds, or an initial before one ("eric g. samoylova"), not capitalised. */
+function lowerGoesOn(j: number): boolean {
+  const next = j + 1;
+  if (next >= count || !joined(j, next) || nameShaped(next)) return false;
+  if (unlisted(next)) return true;
+  return ends[next] - starts[next] === 1 && next + 1 < count && joined(next, next + 1) && !nameShaped(next + 1) && unlisted(next + 1);
+}
+
+/**
+ * Whether a name without its capitals starts at token k (which is not name-shaped): after a
+ * strong cue, a lexicon name ("i'm jennifer", "I AM JENNIFER"); after a naming cue, any word
+ * no list holds ("my name is borna", "call me višeslav"). Without a cue, a lower-case word is
+ * not taken for a name: lexicon names are everyday words of other languages ("mich", "es").
+ */
+function lowerNameAt(k: number): boolean {
+  if (k === 0 || !hasSmall(k - 1, CUE_END) || !strongCueEnds(k - 1)) return false;
+  return has(k, NAME) ? at(STRONG_CUE_BEFORE, cur, starts[k]) : unlisted(k) && namingCueBefore(k);
+}
+
+/** A title right before token k: "Mr Young", "Mr. Young". */
+function titled(k: number): boolean {
+  if (k === 0 || !hasSmall(k - 1, HONORIFIC)) return false;
+  const gap = starts[k] - ends[k - 1];
+  const p = ends[k - 1];
+  return (gap === 1 && cur.charCodeAt(p) === 32) || (gap === 2 && cur.charCodeAt(p) === 46 && cur.charCodeAt(p + 1) === 32);
 }
 
 /** ASCII case-insensitive: whether `word` (lower case) and one space end right before `p`. */
@@ -276,11 +306,7 @@ const wordy = (k: number, neighbour: number, i: number, j: number): boolean =>
 function decide(i: number, j: number, lowerStart: boolean, out: Entity[]): void {
   const text = cur;
   let a = i;
-  let honorific = false;
-  if (i > 0 && hasSmall(i - 1, HONORIFIC)) {
-    const gap = starts[i] - ends[i - 1];
-    honorific = (gap === 1 && text[ends[i - 1]] === ' ') || (gap === 2 && text[ends[i - 1]] === '.' && text[ends[i - 1] + 1] === ' ');
-  }
+  let honorific = titled(i);
   // A title, or a naming cue before a common word that is also a name, anchors the chain: "Mr. Young", "My name is Martin".
   let anchored = honorific;
   while (a <= j && (has(a, HONORIFIC | NON_PERSON | PARTICLE) || wordy(a, a + 1, i, j))) {
