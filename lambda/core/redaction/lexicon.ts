@@ -28,8 +28,10 @@ export const WORD = {
   CUE_END: 128,
 } as const;
 
-/** The last words of person.ts's naming cues ("my name is", "call me", "named her", "dear"). */
-export const NAMING_CUE_WORDS = 'name is was named him her them me dear';
+/** The last words of person.ts's name cues ("my name is", "name:", "name's", "name was"). */
+export const NAME_CUE_WORDS = 'name is was';
+/** The last words of person.ts's naming cues: the name cues, "call me", "named her", "dear". */
+export const NAMING_CUE_WORDS = `${NAME_CUE_WORDS} named him her them me dear`;
 /** The last words of person.ts's strong cues: the naming ones, "called", "i'm", "i am", "attn", "says", "said". */
 export const STRONG_CUE_WORDS = `${NAMING_CUE_WORDS} called i'm am attn says said`;
 /** Strong-cue last words that may precede a name written in lower case ("my name is jennifer"), as tokens ("i’m", or "m" after a stray "i ’"). */

@@ -8,7 +8,7 @@
  * looked up at all, and a cue regex runs only where its words stand next to the name.
  */
 import type { Entity } from './entities';
-import { foldedHash, isCommonWord, mayBeSmall, NAMING_CUE_WORDS, smallTokenClass, STRONG_CUE_WORDS, tokenClass, tokenMayBeName, WORD } from './lexicon';
+import { foldedHash, isCommonWord, mayBeSmall, NAME_CUE_WORDS, NAMING_CUE_WORDS, smallTokenClass, STRONG_CUE_WORDS, tokenClass, tokenMayBeName, WORD } from './lexicon';
 import type { Scan } from './scan';
 
 const { NAME, COMMON, NAME_LIKE, NON_PERSON, HONORIFIC, PARTICLE, SUFFIX, CUE_END } = WORD;
@@ -21,9 +21,11 @@ const CLASSIFIED = 256;
  * ("product name: Iris"). STRONG ones also make an unknown capitalised word a name; the rest
  * do so for chains of two or more words.
  */
-const NAMING = String.raw`\bname(?:'s| is| was|:|\?)|\bnamed(?: him| her| them)?|\bcalls? me|\bdear`;
+const NAME_IS = String.raw`\bname(?:'s| is| was|:|\?)`;
+const NAMING = String.raw`${NAME_IS}|\bnamed(?: him| her| them)?|\bcalls? me|\bdear`;
 const STRONG = String.raw`${NAMING}|\bcalled|\bi'?m|\bi am|\bthis is|\battn|\bsays|\bsaid|\bdirected by:?`;
 const lookbehind = (phrases: string): RegExp => new RegExp(String.raw`(?<=(?:${phrases})[,:]?\s*)`, 'iy');
+const NAME_CUE_BEFORE = lookbehind(NAME_IS);
 const NAMING_CUE_BEFORE = lookbehind(NAMING);
 const STRONG_CUE_BEFORE = lookbehind(STRONG);
 const CUE_BEFORE = lookbehind(
@@ -103,6 +105,7 @@ const LINE_START = /(?<=(?:^|\n)[>\s]*)/y;
  */
 /** "im" ("i'?m") and "by" ("directed by") end strong cues too, but are not CUE_END: a lower-case name after them is not looked for. */
 const STRONG_LAST = `${STRONG_CUE_WORDS} im by`;
+const NAME_CUE_LAST = byHash(NAME_CUE_WORDS);
 const NAMING_CUE_LAST = byHash(NAMING_CUE_WORDS);
 const STRONG_CUE_LAST = byHash(STRONG_LAST);
 const CUE_LAST = byHash(
@@ -163,19 +166,23 @@ export function findPersons(text: string, scanned: Scan, knownNames: readonly st
   let i = 0;
   while (i < n) {
     const shaped = nameShaped(i);
-    const lowerStart = !shaped && !isBareInitial(i) && lowerNameAt(i);
-    if (!shaped && !isBareInitial(i) && !lowerStart) {
+    const cued = shaped || isBareInitial(i) ? UNCUED : lowerNameAt(i);
+    if (!shaped && !isBareInitial(i) && cued === UNCUED) {
       i++;
       continue;
     }
-    // Grow a chain of name-shaped tokens (or, after a strong cue, lexicon names in lower case).
+    // Grow a chain of name-shaped tokens (or, after a cue, of a name without its capitals).
     let j = i;
     while (j + 1 < n && j - i < 5 && joined(j, j + 1)) {
       const next = j + 1;
-      const ok = lowerStart ? lowerGoesOn(j) : nameShaped(next) || isBareInitial(next) || (j + 2 < n && hasSmall(next, PARTICLE) && nameShaped(j + 2));
+      let ok: boolean;
+      if (cued === NAME_CUED) ok = nameGoesOn(j);
+      else if (cued === STRONG_CUED) ok = has(next, NAME);
+      else ok = nameShaped(next) || isBareInitial(next) || (j + 2 < n && hasSmall(next, PARTICLE) && nameShaped(j + 2));
       if (!ok) break;
       j++;
     }
+    const lowerStart = cued !== UNCUED;
     if (j > i || (!isBareInitial(i) && (lowerStart || mayBePerson(i)))) decide(i, j, lowerStart, out);
     i = j + 1;
   }
@@ -183,25 +190,44 @@ export function findPersons(text: string, scanned: Scan, knownNames: readonly st
   cur = ''; // hold no text between calls
 }
 
-/** A word no list holds but the names: a lexicon name, or a word the lexicon does not know. */
-const unlisted = (k: number): boolean => !has(k, COMMON | NON_PERSON | HONORIFIC | PARTICLE | SUFFIX | CUE_END);
-/** A lower-case name goes on from token j to the next: a word no list holds, or an initial before one ("eric g. samoylova"), not capitalised. */
-function lowerGoesOn(j: number): boolean {
-  const next = j + 1;
-  if (next >= count || !joined(j, next) || nameShaped(next)) return false;
-  if (unlisted(next)) return true;
-  return ends[next] - starts[next] === 1 && next + 1 < count && joined(next, next + 1) && !nameShaped(next + 1) && unlisted(next + 1);
+/** A word of two letters or more that no list holds but the names: a lexicon name, or a word the lexicon does not know. */
+const namePart = (k: number): boolean => ends[k] - starts[k] >= 2 && !has(k, COMMON | NON_PERSON | HONORIFIC | PARTICLE | SUFFIX | CUE_END);
+/**
+ * After a name cue, the name goes on from token j to the next: a name part, or up to two
+ * initials or particles before one ("eric g. samoylova", "jennifer de la cruz").
+ */
+function nameGoesOn(j: number): boolean {
+  for (let k = j + 1, bridges = 0; k < count && joined(k - 1, k); k++, bridges++) {
+    if (namePart(k)) return true;
+    if (bridges === 2 || (ends[k] - starts[k] !== 1 && !hasSmall(k, PARTICLE))) return false;
+  }
+  return false;
 }
 
+/** How a chain that is not name-shaped started (lowerNameAt). */
+const UNCUED = 0;
+const STRONG_CUED = 1;
+const NAME_CUED = 2;
 /**
- * Whether a name without its capitals starts at token k (which is not name-shaped): after a
- * strong cue, a lexicon name ("i'm jennifer", "I AM JENNIFER"); after a naming cue, any word
- * no list holds ("my name is borna", "call me višeslav"). Without a cue, a lower-case word is
- * not taken for a name: lexicon names are everyday words of other languages ("mich", "es").
+ * Whether a name without its capitals starts at token k (which is not name-shaped). After a
+ * name cue ("my name is", "name:"), a lexicon name in any casing or a lower-case name part
+ * ("my name is borna jerković", "MY NAME IS VANESSA P. HERTZOG"); the name then goes on over
+ * name parts. After another strong cue, a lexicon name ("i'm jennifer"), and the name goes on
+ * over lexicon names only: "call me asap", "named mvp", "I'm jennifer lol". Without a cue, a
+ * lower-case word is not taken for a name: lexicon names are everyday words of other
+ * languages ("mich", "es"). All-capital words after a cue are names only in the lexicon:
+ * "Name: TBD", "Dear AWS Support".
  */
-function lowerNameAt(k: number): boolean {
-  if (k === 0 || !hasSmall(k - 1, CUE_END) || !strongCueEnds(k - 1)) return false;
-  return has(k, NAME) ? at(STRONG_CUE_BEFORE, cur, starts[k]) : unlisted(k) && namingCueBefore(k);
+function lowerNameAt(k: number): number {
+  if (k === 0 || !hasSmall(k - 1, CUE_END) || !strongCueEnds(k - 1)) return UNCUED;
+  const name = has(k, NAME);
+  if ((name || (lowerAt(k) && namePart(k))) && afterCueWord(k, NAME_CUE_LAST) && at(NAME_CUE_BEFORE, cur, starts[k])) return NAME_CUED;
+  return name && at(STRONG_CUE_BEFORE, cur, starts[k]) ? STRONG_CUED : UNCUED;
+}
+/** Token k starts with a lower-case letter. */
+function lowerAt(k: number): boolean {
+  const c = cur.charCodeAt(starts[k]);
+  return c < 128 ? c >= 97 && c <= 122 : cur[starts[k]] !== cur[starts[k]].toUpperCase();
 }
 
 /** A title right before token k: "Mr Young", "Mr. Young". */
@@ -321,9 +347,10 @@ function decide(i: number, j: number, lowerStart: boolean, out: Entity[]): void 
   let b = j;
   while (b >= a && (has(b, NON_PERSON | SUFFIX) || isBareInitial(b) || wordy(b, b - 1, i, j)) && !(anchored && b === a)) b--;
   if (b < a) return;
-  // A common word in the middle splits the chain; score each side on its own.
+  // A common word in the middle splits the chain; score each side on its own. A one-letter
+  // token in the middle is an initial ("Vanessa M. Hertzog"), whatever word it also spells.
   for (let k = a + 1; k < b; k++) {
-    if (has(k, COMMON | NON_PERSON)) {
+    if (ends[k] - starts[k] > 1 && has(k, COMMON | NON_PERSON)) {
       decide(a, k - 1, lowerStart, out);
       decide(k + 1, b, lowerStart, out);
       return;

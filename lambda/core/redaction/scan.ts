@@ -8,6 +8,10 @@
  */
 import { FNV_OFFSET, FNV_PRIME, foldedHash } from './lexicon';
 
+// Module constants: the letter loop reads them per character, and an imported binding is a property read in CommonJS.
+const OFFSET = FNV_OFFSET;
+const PRIME = FNV_PRIME;
+
 const LETTER_OR_MARK = /[\p{L}\p{M}]/u;
 const LETTER = 1;
 const DIGIT = 2;
@@ -29,6 +33,12 @@ const isAsciiLetter = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 &
 const letterAt = (text: string, k: number): boolean => k < text.length && isLetter(text.charCodeAt(k), text, k);
 /** text.charCodeAt(k), or -1 outside the text (reading out of bounds would deoptimise the scan). */
 const codeAt = (text: string, k: number): number => (k >= 0 && k < text.length ? text.charCodeAt(k) : -1);
+
+/** 1 when text[s, e) has a character above '~', else 0. */
+function wideIn(text: string, s: number, e: number): number {
+  for (let k = s; k < e; k++) if (text.charCodeAt(k) > 126) return 1;
+  return 0;
+}
 
 /** The secret shapes of recognizers.ts, by the marker each one cannot match without. */
 export const SHAPE = {
@@ -289,13 +299,13 @@ export function scan(text: string): Scan {
       // The token has a character above '~' (`wide`), or a joiner (its hash is not its one run's).
       let wide = 0;
       let joined = false;
-      let h = FNV_OFFSET;
+      let h = OFFSET;
       for (;;) {
         // The letters of the token; `d` ends as the character after them (-1 at the end).
         // `ascii`: where the run of ASCII letters being read starts; `h`: that run's foldedHash.
         let d = -1;
         let ascii = k;
-        h = FNV_OFFSET;
+        h = OFFSET;
         while (k < len) {
           const x = text.charCodeAt(k);
           if (x < 128) {
@@ -303,7 +313,7 @@ export function scan(text: string): Scan {
               d = x;
               break;
             }
-            h = Math.imul(h ^ (x | 32), FNV_PRIME);
+            h = Math.imul(h ^ (x | 32), PRIME);
           } else {
             if (!isLetter(x, text, k)) {
               d = x;
@@ -311,7 +321,7 @@ export function scan(text: string): Scan {
             }
             if (ascii < k) keywords |= runKeywords(text, ascii, k, h);
             ascii = k + 1;
-            h = FNV_OFFSET;
+            h = OFFSET;
             wide = 1;
             if (x === 0x17f || x === 0x212a || x === 0xdf || x === 0x1e9e) keywords |= KEYWORD.WIDE;
             if (codeAt(text, k + 1) === 65 && awsAt(text, k + 1)) flags |= SHAPE.AWS << SHAPE_SHIFT;
@@ -349,7 +359,9 @@ export function scan(text: string): Scan {
       }
       starts[n] = s;
       ends[n] = e;
-      // A possessive "'s" is cut after a joiner: only a token of one run is hashed as it was read.
+      // A possessive "'s" is cut after a joiner: only a token of one run is hashed as it was read
+      // (and a cut "’s" may have been the token's only character above '~').
+      if (joined && wide === 1 && e < k) wide = wideIn(text, s, e);
       hashes[n] = wide === 1 ? 0 : joined ? foldedHash(text, s, e) : h;
       wides[n] = wide;
       n++;
