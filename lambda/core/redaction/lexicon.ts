@@ -93,11 +93,12 @@ const SECOND_PRIME = 0x5bd1e995;
  * The second hash of a word: with its first (foldedHash, FNV-1a), two independent 32-bit hashes
  * of its characters, ASCII upper case folded to lower, that together identify it.
  */
+/** ASCII upper case folded to lower; every other character as it is. */
+const fold = (c: number): number => (c >= 65 && c <= 90 ? c + 32 : c);
 function secondHash(s: string, start: number, end: number): number {
   let g = SECOND_SEED;
   for (let k = start; k < end; k++) {
-    const c = s.charCodeAt(k);
-    g = Math.imul(g + (c >= 65 && c <= 90 ? c + 32 : c), SECOND_PRIME);
+    g = Math.imul(g + fold(s.charCodeAt(k)), SECOND_PRIME);
     g ^= g >>> 15;
   }
   return g;
@@ -187,7 +188,7 @@ function placeAll(packed: string, bits: number, flaggedBits: number, intoNameFil
     for (let c = packed.charCodeAt(e); e < packed.length && !isCode(c); c = packed.charCodeAt(++e)) {
       if (c === 43) continue; // '+' flags the word; it is not part of it
       if (len >= MAX_WORD_LENGTH) throw new Error(`lexicon: a word is longer than ${MAX_WORD_LENGTH} characters`);
-      if (c >= 65 && c <= 90) c += 32;
+      c = fold(c);
       prefixH[len + 1] = Math.imul(prefixH[len] ^ c, FNV_PRIME);
       const g = Math.imul(prefixG[len] + c, SECOND_PRIME);
       prefixG[len + 1] = g ^ (g >>> 15);
@@ -236,7 +237,7 @@ function wideClassAt(s: string, start: number, end: number): number {
 }
 
 /** Whether s[start, end) has a character above '~': such words are looked up as strings, lower-cased and mark-stripped. */
-const isWide = (s: string, start: number, end: number): boolean => {
+export const isWide = (s: string, start: number, end: number): boolean => {
   for (let k = start; k < end; k++) if (s.charCodeAt(k) > 126) return true;
   return false;
 };
@@ -263,8 +264,7 @@ export const tokenMayBeName = (h: number, wide: boolean): boolean => wide || nam
 export function foldedHash(s: string, start: number, end: number): number {
   let h = FNV_OFFSET;
   for (let k = start; k < end; k++) {
-    const c = s.charCodeAt(k);
-    h = Math.imul(h ^ (c >= 65 && c <= 90 ? c + 32 : c), FNV_PRIME);
+    h = Math.imul(h ^ fold(s.charCodeAt(k)), FNV_PRIME);
   }
   return h;
 }
@@ -293,8 +293,7 @@ export function smallTokenClass(s: string, start: number, end: number, h: number
   const small = SMALL_WORDS.get(h);
   if (small === undefined || small.word.length !== end - start) return 0;
   for (let k = start; k < end; k++) {
-    const c = s.charCodeAt(k);
-    if ((c >= 65 && c <= 90 ? c + 32 : c) !== small.word.charCodeAt(k - start)) return 0;
+    if (fold(s.charCodeAt(k)) !== small.word.charCodeAt(k - start)) return 0;
   }
   return small.bits;
 }

@@ -165,9 +165,9 @@ export function findPersons(text: string, scanned: Scan, knownNames: readonly st
   classes.fill(0, 0, n);
   let i = 0;
   while (i < n) {
-    const shaped = nameShaped(i);
-    const cued = shaped || isBareInitial(i) ? UNCUED : lowerNameAt(i);
-    if (!shaped && !isBareInitial(i) && cued === UNCUED) {
+    const capitalised = nameShaped(i) || isBareInitial(i);
+    const cued = capitalised ? UNCUED : lowerNameAt(i);
+    if (!capitalised && cued === UNCUED) {
       i++;
       continue;
     }

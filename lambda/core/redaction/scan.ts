@@ -6,7 +6,7 @@
  * Results live in module-level buffers reused across calls (the engine is synchronous and
  * not re-entrant), so a scan allocates nothing for ordinary texts.
  */
-import { FNV_OFFSET, FNV_PRIME, foldedHash } from './lexicon';
+import { FNV_OFFSET, FNV_PRIME, foldedHash, isWide } from './lexicon';
 
 // Module constants: the letter loop reads them per character, and an imported binding is a property read in CommonJS.
 const OFFSET = FNV_OFFSET;
@@ -33,12 +33,6 @@ const isAsciiLetter = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 &
 const letterAt = (text: string, k: number): boolean => k < text.length && isLetter(text.charCodeAt(k), text, k);
 /** text.charCodeAt(k), or -1 outside the text (reading out of bounds would deoptimise the scan). */
 const codeAt = (text: string, k: number): number => (k >= 0 && k < text.length ? text.charCodeAt(k) : -1);
-
-/** 1 when text[s, e) has a character above '~', else 0. */
-function wideIn(text: string, s: number, e: number): number {
-  for (let k = s; k < e; k++) if (text.charCodeAt(k) > 126) return 1;
-  return 0;
-}
 
 /** The secret shapes of recognizers.ts, by the marker each one cannot match without. */
 export const SHAPE = {
@@ -361,7 +355,7 @@ export function scan(text: string): Scan {
       ends[n] = e;
       // A possessive "'s" is cut after a joiner: only a token of one run is hashed as it was read
       // (and a cut "’s" may have been the token's only character above '~').
-      if (joined && wide === 1 && e < k) wide = wideIn(text, s, e);
+      if (joined && wide === 1 && e < k && !isWide(text, s, e)) wide = 0;
       hashes[n] = wide === 1 ? 0 : joined ? foldedHash(text, s, e) : h;
       wides[n] = wide;
       n++;
