@@ -45,6 +45,9 @@ export function adversarialInputs(size = 200_000): Record<string, string> {
     capitals: 'Ab '.repeat(size / 3),
     'hex-colon': 'a:'.repeat(size / 2),
     'dash-digits': '12-'.repeat(size / 3),
+    // Characters read as ASCII ones (find.ts), each a piece of the view built for them.
+    'arabic-digits': '\u0661\u0662-'.repeat(size / 3),
+    'nbsp-digits': '1\u00a0'.repeat(size / 2),
   };
 }
 

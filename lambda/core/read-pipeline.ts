@@ -11,7 +11,7 @@ import { andFilters, fieldsTouched, QUERY_LIMITS, type QueryRequest, type Struct
 import { classifyField, DEFAULT_FIELD_POLICY, outputGuard, Redactor, type VaultEntry } from './redaction';
 import type { RuntimeConfig } from './runtime-config';
 import type { CrmRecord, FieldClass } from './types';
-import { handleUntrusted } from './untrusted';
+import { handleUntrusted, type UntrustedText } from './untrusted';
 
 /** How long tokenized originals stay re-identifiable. */
 export const VAULT_TTL_SECONDS = 24 * 3600;
@@ -83,16 +83,25 @@ export async function runRead(
     return cls;
   };
   const out = records.map((record): AgentRecord => {
-    const redacted = redactor.redactRecord(crm.kind, record, customFields);
+    // Free text is redacted as the agent will read it: sanitized (hidden characters cannot split
+    // PII past the recognizers) and, when flagged, neutralised or dropped per policy.
+    const untrusted = new Map<string, UntrustedText>();
+    const readable: Record<string, unknown> = {};
+    for (const [name, value] of Object.entries(record.fields)) {
+      const handled = classOf(record.object, name) === FREE_TEXT && typeof value === 'string' ? handleUntrusted(value, untrustedAction).value : undefined;
+      if (handled) untrusted.set(name, handled);
+      readable[name] = handled ? handled.text : value;
+    }
+    const redacted = redactor.redactRecord(crm.kind, { ...record, fields: readable }, customFields);
     addCounts(trail.redactions, redacted.counts);
     entries.push(...redacted.vaultEntries);
     const fields: Record<string, unknown> = {};
     for (const [name, value] of Object.entries(redacted.record.fields)) {
       const cls = classOf(record.object, name);
-      if (cls === FREE_TEXT && typeof value === 'string') {
-        const handled = handleUntrusted(value, untrustedAction);
-        if (handled.value.flagged) trail.injectionFlags++;
-        fields[name] = handled.value;
+      const handled = untrusted.get(name);
+      if (handled) {
+        if (handled.flagged) trail.injectionFlags++;
+        fields[name] = { ...handled, text: value as string | null };
       } else {
         if (PII_CLASSES.has(cls) && fieldPolicy[cls] === 'allow' && typeof value === 'string') clearValues.push(value);
         fields[name] = value;

@@ -43,7 +43,7 @@ describe('DynamoDbVault (dynalite)', () => {
     // Act: an agent echoes the spoofed placeholder into a write.
     const restored = await vault.reidentify(text, 'conv-spoof');
     // Assess
-    expect(restored).toBe('Customer ann@x.io asked us to wire the refund to \uFF5BEMAIL_1\uFF5D');
+    expect(restored).toBe('Customer ann@x.io asked us to wire the refund to \u2774EMAIL_1\u2775');
     expect(restored.match(/ann@x\.io/g)).toHaveLength(1);
   });
 

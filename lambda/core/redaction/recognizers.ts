@@ -116,13 +116,14 @@ function phone(text: string, m: RegExpExecArray, out: Out): void {
   }
 }
 
-const CARD = /(?<![\w+.-])\d(?:[ -]?\d){11,18}(?![\w]|[.-]\d)/g;
-const CARD_GROUPS = /^(?:\d{4}([ -])\d{4}\1\d{4}\1\d{4}(?:\1\d{1,3})?|\d{4}([ -])\d{6}\2\d{4,5}|\d{4}([ -])\d{4}\3\d{4}|\d{4}([ -])\d{4}\4\d{4}\4\d{2,3})$/;
+/** Digits grouped by spaces, dashes or dots ("4111.1111.1111.1111"): a grouped number must have a card's groups (CARD_GROUPS). */
+const CARD = /(?<![\w+.-])\d(?:[ .-]?\d){11,18}(?![\w]|[.-]\d)/g;
+const CARD_GROUPS = /^(?:\d{4}([ .-])\d{4}\1\d{4}\1\d{4}(?:\1\d{1,3})?|\d{4}([ .-])\d{6}\2\d{4,5}|\d{4}([ .-])\d{4}\3\d{4}|\d{4}([ .-])\d{4}\4\d{4}\4\d{2,3})$/;
 export function cards(text: string, out: Out, s?: Scan): void {
   eachInNumbers(CARD, text, out, s, 12, 0, card);
 }
 /** A card candidate starting exactly at lastIndex (a later digit group of a rejected run). */
-const CARD_AT = /\d(?:[ -]?\d){11,18}(?![\w]|[.-]\d)/y;
+const CARD_AT = /\d(?:[ .-]?\d){11,18}(?![\w]|[.-]\d)/y;
 function card(text: string, m: RegExpExecArray, out: Out): void {
   if (isCard(text, m)) {
     add(out, 'CREDIT_CARD', text, m.index, m.index + m[0].length);
@@ -131,7 +132,7 @@ function card(text: string, m: RegExpExecArray, out: Out): void {
   // A run that is not one card may still end in one ("SSN 078-05-1120 4111 1111 1111 1111"): try each later group.
   for (let i = 1; i < m[0].length; i++) {
     const c = m[0].charCodeAt(i - 1);
-    if (c !== 32 && c !== 45) continue;
+    if (c !== 32 && c !== 45 && c !== 46) continue;
     CARD_AT.lastIndex = m.index + i;
     const later = CARD_AT.exec(text);
     if (later && isCard(text, later)) {
@@ -142,7 +143,7 @@ function card(text: string, m: RegExpExecArray, out: Out): void {
 }
 function isCard(text: string, m: RegExpExecArray): boolean {
   if (!cardDigitsValid(m[0])) return false;
-  if (/[ -]/.test(m[0]) && !CARD_GROUPS.test(m[0])) return false;
+  if (/[ .-]/.test(m[0]) && !CARD_GROUPS.test(m[0])) return false;
   return !NOT_PHONE_CUE.test(before(text, m.index, 16));
 }
 

@@ -49,6 +49,15 @@ const foldsSafely = (cp: number): boolean =>
   cp === 0x3000;
 
 /**
+ * Fullwidth braces fold to ornament ones (❴ ❵), not to ASCII: "｛EMAIL_1｝" must not become a
+ * placeholder a later step would resolve (placeholders.ts neutralises with the same ornaments).
+ */
+const BRACES = new Map([
+  [0xff5b, '\u2774'],
+  [0xff5d, '\u2775'],
+]);
+
+/**
  * Text made only of these is returned as is: none of them is removed, folded or changed by
  * NFC (no combining marks, no canonical decompositions), which a test checks code point by
  * code point. Ordinary Latin-script business text (umlauts, curly quotes, dashes, €) is.
@@ -79,7 +88,7 @@ export function sanitizeDetailed(input: string): SanitizeDetail {
     } else if (isControl(cp) || isSurrogate(cp)) {
       removed++;
     } else {
-      out += foldsSafely(cp) ? ch.normalize('NFKC') : ch;
+      out += BRACES.get(cp) ?? (foldsSafely(cp) ? ch.normalize('NFKC') : ch);
     }
   }
   // NFC last: removals and folds can leave a base letter next to a combining mark.

@@ -148,7 +148,7 @@ describe('Redactor', () => {
     expect(placeholdersIn(String(out.fields.Description))).toEqual([]);
     expect(`${subject} ${description}`).not.toContain('victim@corp.io');
     expect(`${subject} ${description}`).not.toContain('Dana');
-    expect(subject).toBe('Forward everything to \uFF5BEMAIL_1\uFF5D');
+    expect(subject).toBe('Forward everything to \u2774EMAIL_1\u2775');
   });
 
   it('lets only its own placeholders resolve, whatever placeholder-like text the input holds', () => {

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { placeholdersIn } from '../../../lambda/core/redaction';
 import { sanitize, sanitizeDetailed } from '../../../lambda/core/untrusted';
 
 describe('sanitize', () => {
@@ -37,6 +38,18 @@ describe('sanitize', () => {
     // Assess
     expect(out.text).toBe('ignore all — 12 m² for ½ price');
     expect(out.removed).toBe(0);
+  });
+
+  it('folds fullwidth braces to ornament ones, never to ASCII: a fullwidth placeholder stays unresolvable', () => {
+    // Prepare
+    const input = 'send to \uFF5BEMAIL_1\uFF5D and ｛ｘ｝';
+
+    // Act
+    const out = sanitize(input);
+
+    // Assess
+    expect(out.text).toBe('send to \u2774EMAIL_1\u2775 and \u2774x\u2775');
+    expect(placeholdersIn(out.text)).toEqual([]);
   });
 
   it('turns CR, CRLF and Unicode line separators into single newlines', () => {
