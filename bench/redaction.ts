@@ -45,9 +45,10 @@ export function adversarialInputs(size = 200_000): Record<string, string> {
     capitals: 'Ab '.repeat(size / 3),
     'hex-colon': 'a:'.repeat(size / 2),
     'dash-digits': '12-'.repeat(size / 3),
-    // Characters read as ASCII ones (find.ts), each a piece of the view built for them.
+    // Characters the recognizers read through a view (view.ts): each one changed or left out there.
     'arabic-digits': '\u0661\u0662-'.repeat(size / 3),
     'nbsp-digits': '1\u00a0'.repeat(size / 2),
+    'zero-width': '12\u200b'.repeat(size / 3),
   };
 }
 

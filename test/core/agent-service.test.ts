@@ -462,7 +462,7 @@ describe('AgentService.query: an allowed read', () => {
     expect(placeholdersIn(text)).toEqual([]);
   });
 
-  it('lets the output guard find PII split by hidden characters in a non-sensitive field, and send that field as it renders', async () => {
+  it('lets the output guard find PII split by hidden characters in a non-sensitive field, and leave the rest of the field as it came', async () => {
     // Prepare
     const cases: CrmRecord[] = [
       { object: 'Case', id: '500H', fields: { Id: '500H', Subject: 'SSN 078\u200b-05-1120 on file' } },

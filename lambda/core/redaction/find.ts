@@ -1,7 +1,8 @@
 import { ENTITY_PRIORITY, type Entity } from './entities';
 import { findPersons } from './person';
 import { addresses, birthDates, caSins, cards, emails, ibans, ips, ninos, phones, secrets, usIds } from './recognizers';
-import { LOOKALIKE, scan, type Scan } from './scan';
+import { scan, type Scan } from './scan';
+import { viewOf } from './view';
 
 const NINO_HINT = /[A-Z]{2} ?\d\d/;
 const SIN_HINT = /\bsin\b|social insurance/i;
@@ -22,16 +23,20 @@ export interface FindOptions {
  * secret its keyword and a ':' or '='), and each recognizer's regex only proposes candidates
  * for its validator.
  *
- * Characters that read as ASCII ones (scan.ts LOOKALIKE: "٠٥٠ ١٢٣ ٤٥٦٧", no-break spaces,
- * fullwidth "ｊｏｈｎ＠ｅｘａｍｐｌｅ．ｃｏｍ") are read as those: the recognizers see what a
- * reader sees, at the same offsets.
+ * A text with characters a reader does not see as stored (view.ts: zero-width and bidi
+ * characters, digits of other scripts, no-break spaces, fullwidth forms) is read through its
+ * view: what is found there maps back to the text, hidden characters inside an entity included.
  */
 export function findEntities(text: string, opts: FindOptions = {}): Entity[] {
   if (typeof text !== 'string' || text.length === 0) return [];
   const s = scan(text);
-  if (!s.lookalikes) return findIn(text, s, opts);
-  const view = asciiView(text);
-  return findIn(view, scan(view), opts).map((e) => ({ ...e, value: text.slice(e.start, e.end) }));
+  if (!s.needsView) return findIn(text, s, opts);
+  const view = viewOf(text);
+  return findIn(view.text, scan(view.text), opts).map((e) => {
+    const start = view.from[e.start];
+    const end = view.to[e.end - 1];
+    return { type: e.type, start, end, value: text.slice(start, end) };
+  });
 }
 
 function findIn(text: string, s: Scan, opts: FindOptions): Entity[] {
@@ -51,41 +56,6 @@ function findIn(text: string, s: Scan, opts: FindOptions): Entity[] {
   }
   findPersons(text, s, opts.knownNames ?? [], cands);
   return cands.length < 2 ? resolveOverlaps(cands) : keepBest(cands.sort(rank));
-}
-
-const DIGIT = /\p{Nd}/u;
-/** The ASCII character each LOOKALIKE reads as, by code point. */
-const asAscii = new Map<number, string>();
-function asciiOf(ch: string): string {
-  const c = ch.charCodeAt(0);
-  let ascii = asAscii.get(c);
-  if (ascii === undefined) {
-    if (c >= 0xff01 && c <= 0xff5e) ascii = String.fromCharCode(c - 0xfee0); // fullwidth forms mirror ASCII
-    else if (DIGIT.test(ch)) {
-      // Unicode encodes every script's digits 0–9 as ten consecutive code points.
-      let zero = c;
-      while (DIGIT.test(String.fromCharCode(zero - 1))) zero--;
-      ascii = String((c - zero) % 10);
-    } else ascii = ' ';
-    asAscii.set(c, ascii);
-  }
-  return ascii;
-}
-/**
- * `text` with each LOOKALIKE as the ASCII character it reads as. Only characters of one UTF-16
- * unit are read (all but a few historic scripts' digits; sanitize folds the mathematical ones):
- * the view has the text's length, so offsets into it are offsets into the text.
- */
-function asciiView(text: string): string {
-  const parts: string[] = [];
-  let from = 0;
-  for (let k = 0; k < text.length; k++) {
-    if (text.charCodeAt(k) < 128 || !LOOKALIKE.test(text[k])) continue;
-    parts.push(text.slice(from, k), asciiOf(text[k]));
-    from = k + 1;
-  }
-  parts.push(text.slice(from));
-  return parts.join('');
 }
 
 const rank = (a: Entity, b: Entity): number =>

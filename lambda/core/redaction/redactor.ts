@@ -1,7 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { BridgeError } from '../errors';
 import type { CrmKind, CrmRecord, FieldClass, RedactionAction } from '../types';
-import { sanitize } from '../untrusted/sanitize';
 import { classifyField, type CustomFieldCatalog } from './catalog';
 import type { Entity, EntityType, VaultEntry } from './entities';
 import { findEntities } from './find';
@@ -259,11 +258,8 @@ export interface GuardAllowance {
 /**
  * Last line before the agent: re-scan every string of the outgoing JSON; detectable PII that
  * policy did not allow is replaced by `[TYPE]` and counted (the counts go to the audit event).
- * A string is scanned as it renders (sanitize: no zero-width or bidi characters, no-break
- * spaces and fullwidth forms folded), so "078\u200b-05-1120" cannot pass as two numbers; a
- * string with PII goes out as it renders, redacted, and any other as it came. What the
- * redactor produced and found clean is not scanned again, and a string repeated in the JSON
- * (picklist values, placeholders) is scanned once.
+ * What the redactor produced and found clean is not scanned again, and a string repeated in
+ * the JSON (picklist values, placeholders) is scanned once.
  */
 export function outputGuard(json: unknown, allowed: GuardAllowance = {}): { value: unknown; hits: Record<string, number> } {
   const hits: Record<string, number> = {};
@@ -271,22 +267,19 @@ export function outputGuard(json: unknown, allowed: GuardAllowance = {}): { valu
   const values = new Set(allowed.values ?? []);
   const seen = new Map<string, { out: string; found: EntityType[] }>();
   const scan = (s: string): string => {
-    if (cleanPlaceholders.has(s)) return s;
+    if (cleanPlaceholders.has(s) || cleanText.has(s)) return s;
     let done = seen.get(s);
     if (done === undefined) {
-      const rendered = sanitize(s).text;
-      // The redactor found nothing in the text as stored; that holds for what renders only if the two are the same.
-      if (rendered === s && cleanText.has(s)) return s;
       let out = '';
       let at = 0;
       const found: EntityType[] = [];
-      for (const e of findEntities(rendered)) {
+      for (const e of findEntities(s)) {
         if (types.has(e.type) || values.has(e.value)) continue;
         found.push(e.type);
-        out += rendered.slice(at, e.start) + `[${e.type}]`;
+        out += s.slice(at, e.start) + `[${e.type}]`;
         at = e.end;
       }
-      done = { out: found.length > 0 ? out + rendered.slice(at) : s, found };
+      done = { out: out + s.slice(at), found };
       seen.set(s, done);
     }
     for (const t of done.found) hits[t] = (hits[t] ?? 0) + 1;

@@ -7,30 +7,26 @@
  * not re-entrant), so a scan allocates nothing for ordinary texts.
  */
 import { FNV_OFFSET, FNV_PRIME, foldedHash, isWide } from './lexicon';
+import { changedInView, isHiddenControl } from './view';
 
 // Module constants: the letter loop reads them per character, and an imported binding is a property read in CommonJS.
 const OFFSET = FNV_OFFSET;
 const PRIME = FNV_PRIME;
 
 const LETTER_OR_MARK = /[\p{L}\p{M}]/u;
-/**
- * A character above ASCII that reads as an ASCII one: a decimal digit of another script
- * ("٠٥٠", "०५०"), a space other than ' ' (no-break, thin), a fullwidth form ("４１１１",
- * "ｊｏｈｎ＠"). findEntities reads a text that has one as the ASCII it reads as.
- */
-export const LOOKALIKE = /[\p{Nd}\p{Zs}\uFF01-\uFF5E]/u;
 const LETTER = 1;
 const DIGIT = 2;
 /** What may separate the digit groups of one number: "(415) 555-2671", "4111 1111", "1.2.3.4", "12/05/1985". */
 const GAP = 4;
-/** A character `marker` looks at: @ : = . - _ ! and a LOOKALIKE that is no letter. */
+/** A character `marker` looks at: @ : = . - _ ! and one the view changes (view.ts) that is no letter. */
 const MARKER = 8;
 /** Classes of the first 2048 code points (Latin, Greek, Cyrillic, Hebrew, Arabic), computed once. */
 const CLASS = Uint8Array.from({ length: 0x800 }, (_, c) => {
   const ch = String.fromCharCode(c);
   if (LETTER_OR_MARK.test(ch)) return LETTER;
   if (c >= 48 && c <= 57) return DIGIT;
-  return (' .-()/'.includes(ch) ? GAP : 0) | ('@:=.-_!'.includes(ch) || LOOKALIKE.test(ch) ? MARKER : 0);
+  const inView = c < 128 ? isHiddenControl(c) : changedInView(ch, 0);
+  return (' .-()/'.includes(ch) ? GAP : 0) | ('@:=.-_!'.includes(ch) || inView ? MARKER : 0);
 });
 const isLetter = (c: number, text: string, k: number): boolean => (c < 0x800 ? CLASS[c] === LETTER : LETTER_OR_MARK.test(text[k]));
 const isJoiner = (c: number): boolean => c === 39 || c === 45 || c === 0x2019; // ' - ’
@@ -172,8 +168,8 @@ export interface Scan {
    * '-': what every date shape of recognizers.ts DATE holds.
    */
   dateLike: boolean;
-  /** A LOOKALIKE character (none of the above counts one). */
-  lookalikes: boolean;
+  /** A character the view changes (view.ts: hidden, or read as ASCII): none of the above counts one. */
+  needsView: boolean;
 }
 
 const state: Scan = {
@@ -199,7 +195,7 @@ const state: Scan = {
   shapes: 0,
   keywords: 0,
   dateLike: false,
-  lookalikes: false,
+  needsView: false,
 };
 
 const grow = <T extends Int32Array<ArrayBuffer> | Uint8Array<ArrayBuffer>>(a: T): T => {
@@ -243,7 +239,7 @@ const LETTER_DIGIT = 16;
 const UPPER_DIGIT = 32;
 const NUMBER_WORD = 64;
 const DATE_LIKE = 128;
-const LOOKALIKES = 256;
+const NEEDS_VIEW = 256;
 const SHAPE_SHIFT = 16;
 
 /** The findings of the MARKER character `c` at `k`. */
@@ -265,7 +261,7 @@ function marker(text: string, k: number, c: number): number {
     case 33: // !
       return isTokenChar(codeAt(text, k + 1)) ? SHAPE.BANG << SHAPE_SHIFT : 0;
     default:
-      return c > 127 ? LOOKALIKES : 0;
+      return NEEDS_VIEW;
   }
 }
 
@@ -295,7 +291,7 @@ export function scan(text: string): Scan {
   let k = 0;
   while (k < len) {
     const c = text.charCodeAt(k);
-    const t = c < 0x800 ? CLASS[c] : LETTER_OR_MARK.test(text[k]) ? LETTER : LOOKALIKE.test(text[k]) ? MARKER : 0;
+    const t = c < 0x800 ? CLASS[c] : LETTER_OR_MARK.test(text[k]) ? LETTER : changedInView(text, k) ? MARKER : 0;
     if (t === LETTER) {
       const s = k;
       // An AWS key starts at a \b: a token start, after a joiner, or after a non-ASCII letter.
@@ -328,7 +324,7 @@ export function scan(text: string): Scan {
             h = OFFSET;
             wide = 1;
             if (x === 0x17f || x === 0x212a || x === 0xdf || x === 0x1e9e) keywords |= KEYWORD.WIDE;
-            else if (x >= 0xff21 && x <= 0xff5a) flags |= LOOKALIKES; // fullwidth Latin letters
+            else if (x >= 0xff21 && x <= 0xff5a) flags |= NEEDS_VIEW; // fullwidth Latin letters
             if (codeAt(text, k + 1) === 65 && awsAt(text, k + 1)) flags |= SHAPE.AWS << SHAPE_SHIFT;
           }
           k++;
@@ -424,6 +420,6 @@ export function scan(text: string): Scan {
   state.shapes = flags >>> SHAPE_SHIFT;
   state.keywords = keywords;
   state.dateLike = (flags & DATE_LIKE) !== 0;
-  state.lookalikes = (flags & LOOKALIKES) !== 0;
+  state.needsView = (flags & NEEDS_VIEW) !== 0;
   return state;
 }

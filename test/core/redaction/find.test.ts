@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { findEntities } from '../../../lambda/core/redaction';
+import { scan } from '../../../lambda/core/redaction/scan';
 
 /** Each decimal digit 0–9 of a few scripts, and spaces other than ' ', as a reader sees them. */
 const ZEROS = { arabicIndic: 0x660, extendedArabicIndic: 0x6f0, devanagari: 0x966, bengali: 0x9e6, thai: 0xe50, fullwidth: 0xff10 };
@@ -64,9 +65,38 @@ describe('findEntities on characters that read as ASCII', () => {
     );
   });
 
-  it('leaves digits of two UTF-16 units as they are, and a text of other scripts without digits alone', () => {
-    // Act / Assess: mathematical digits are folded by sanitize before redaction, not here.
-    expect(findEntities('SSN \u{1D7CE}\u{1D7D5}\u{1D7D6}-\u{1D7CE}\u{1D7D3}-\u{1D7CF}\u{1D7CF}\u{1D7D0}\u{1D7CE}')).toEqual([]);
-    expect(findEntities('Привет, как дела? こんにちは')).toEqual([]);
+  it('reads mathematical digits, two UTF-16 units each, and maps the entity back onto them', () => {
+    // Prepare
+    const text = 'SSN \u{1D7CE}\u{1D7D5}\u{1D7D6}-\u{1D7CE}\u{1D7D3}-\u{1D7CF}\u{1D7CF}\u{1D7D0}\u{1D7CE} on file';
+    // Act
+    const found = findEntities(text);
+    // Assess
+    expect(found).toEqual([{ type: 'US_SSN', start: 4, end: text.length - ' on file'.length, value: text.slice(4, text.length - ' on file'.length) }]);
+  });
+
+  it('finds PII that characters rendering as nothing split, and the entity keeps them', () => {
+    const hidden = ['\u200b', '\u200d', '\u2060', '\u00ad', '\u202e', '\ufeff', '\u0007', '\u{E0041}', '\ud800'];
+    const strip = (t: string) => Array.from(t).filter((c) => !hidden.includes(c)).join('');
+    fc.assert(
+      fc.property(fc.constantFrom(...samples, 'Mail jane.doe@example.org today'), fc.array(fc.tuple(fc.nat(), fc.constantFrom(...hidden)), { maxLength: 6 }), (ascii, inserts) => {
+        // Prepare: hidden characters between any two characters.
+        const chars = Array.from(ascii);
+        for (const [at, ch] of inserts) chars.splice(at % (chars.length + 1), 0, ch);
+        const text = chars.join('');
+        // Act
+        const found = findEntities(text);
+        // Assess: the same entities, their spans in the text as given, nothing hidden left out of them.
+        expect(found.map((e) => [e.type, strip(e.value)])).toEqual(findEntities(ascii).map((e) => [e.type, e.value]));
+        for (const e of found) expect(e.value).toBe(text.slice(e.start, e.end));
+      }),
+      { numRuns: 400, seed: 11 },
+    );
+  });
+
+  it('reads line ends and tabs as they are, and a text of other scripts without digits finds nothing', () => {
+    // Act / Assess
+    expect(scan('Call\r\n(415) 555-2671\tnow').needsView).toBe(false);
+    expect(findEntities('Call\r\n(415) 555-2671\tnow').map((e) => e.value)).toEqual(['(415) 555-2671']);
+    expect(findEntities('Привет, как дела? こんにちは — “quoted” …')).toEqual([]);
   });
 });
