@@ -55,19 +55,26 @@ function eachInNumbers(
   }
 }
 
-const LOCAL = /[A-Za-z0-9._%+'-]/;
-const DOMAIN = /[A-Za-z0-9.-]/;
+/**
+ * Internationalised addresses too (RFC 6531/IDN: "jürgen@müller.de", "用户@例子.广告",
+ * "info@example.xn--p1ai"): letters, marks and digits of any script in the local part and
+ * the domain labels, a top-level domain of letters or punycode.
+ */
+const LOCAL_ASCII = /[A-Za-z0-9._%+'-]/;
+const DOMAIN_ASCII = /[A-Za-z0-9.-]/;
+const LETTER_MARK_DIGIT = /[\p{L}\p{M}\p{N}]/u;
+const inClass = (ascii: RegExp, ch: string): boolean => (ch.charCodeAt(0) < 128 ? ascii.test(ch) : LETTER_MARK_DIGIT.test(ch));
+const EMAIL_DOMAIN = /^[\p{L}\p{M}\p{N}-]+(?:\.[\p{L}\p{M}\p{N}-]+)*\.(?:[\p{L}\p{M}]{2,24}|xn--[a-z0-9-]{2,59})$/iu;
 export function emails(text: string, out: Out): void {
   let at = text.indexOf('@');
   while (at !== -1) {
     let s = at;
-    while (s > 0 && at - s < 64 && LOCAL.test(text[s - 1])) s--;
+    while (s > 0 && at - s < 64 && inClass(LOCAL_ASCII, text[s - 1])) s--;
     while (s < at && text[s] === '.') s++;
     let e = at + 1;
-    while (e < text.length && e - at < 254 && DOMAIN.test(text[e])) e++;
+    while (e < text.length && e - at < 254 && inClass(DOMAIN_ASCII, text[e])) e++;
     while (e > at + 1 && (text[e - 1] === '.' || text[e - 1] === '-')) e--;
-    const domain = text.slice(at + 1, e);
-    if (s < at && /^[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,24}$/.test(domain)) add(out, 'EMAIL', text, s, e);
+    if (s < at && EMAIL_DOMAIN.test(text.slice(at + 1, e))) add(out, 'EMAIL', text, s, e);
     at = text.indexOf('@', Math.max(e, at + 1));
   }
 }

@@ -31,6 +31,10 @@ describe('findEntities recognizers', () => {
 
   it.each<[string, EntityType, string]>([
     ['Mail jane.doe+crm@example.co.uk today', 'EMAIL', 'jane.doe+crm@example.co.uk'],
+    ['Schreiben Sie an jürgen.weiß@müller-bau.de, danke', 'EMAIL', 'jürgen.weiß@müller-bau.de'],
+    ['联系 用户@例子.广告。', 'EMAIL', '用户@例子.广告'],
+    ['write to info@пример.xn--p1ai today', 'EMAIL', 'info@пример.xn--p1ai'],
+    ['Card 4111.1111.1111.1111 on file', 'CREDIT_CARD', '4111.1111.1111.1111'],
     ['Call +44 20 7946 0958 after lunch', 'PHONE', '+44 20 7946 0958'],
     ['Reach her on (415) 555-2671 ext 12', 'PHONE', '(415) 555-2671 ext 12'],
     ['Card 4111 1111 1111 1111 was charged', 'CREDIT_CARD', '4111 1111 1111 1111'],
@@ -147,6 +151,8 @@ describe('findEntities recognizers', () => {
   it.each([
     ['Order 4111111111111112 shipped', 'failing Luhn'],
     ['Build 10.0.19041.1 released', 'version string'],
+    ['Release 2023.1104.0001.2345 shipped', 'dotted build number failing Luhn'],
+    ['ping @müller.de or foo@bar or x@y.z1', 'no local part, no top-level domain'],
     ['Invoice INV-2023-000145 is due', 'order number'],
     ['2023-01-15 10:30:00 ERROR worker exited', 'log line'],
     ['Meeting on 12/05/2024 at 10:30', 'date without birth context'],
