@@ -83,12 +83,13 @@ export async function runRead(
     return cls;
   };
   const out = records.map((record): AgentRecord => {
-    // Free text is redacted as the agent will read it: sanitized (hidden characters cannot split
-    // PII past the recognizers) and, when flagged, neutralised or dropped per policy.
+    // Free text is redacted as the agent will read it: sanitized and, when flagged, neutralised
+    // or dropped per policy (unless the policy drops free text anyway).
     const untrusted = new Map<string, UntrustedText>();
     const readable: Record<string, unknown> = {};
     for (const [name, value] of Object.entries(record.fields)) {
-      const handled = classOf(record.object, name) === FREE_TEXT && typeof value === 'string' ? handleUntrusted(value, untrustedAction).value : undefined;
+      const kept = fieldPolicy.FREE_TEXT !== 'drop' && classOf(record.object, name) === FREE_TEXT && typeof value === 'string';
+      const handled = kept ? handleUntrusted(value, untrustedAction).value : undefined;
       if (handled) untrusted.set(name, handled);
       readable[name] = handled ? handled.text : value;
     }

@@ -25,21 +25,42 @@ export interface FindOptions {
  *
  * A text with characters a reader does not see as stored (view.ts: zero-width and bidi
  * characters, digits of other scripts, no-break spaces, fullwidth forms) is read through its
- * view: what is found there maps back to the text, hidden characters inside an entity included.
+ * view: what is found there maps back to the text, hidden characters inside an entity
+ * included.
  */
 export function findEntities(text: string, opts: FindOptions = {}): Entity[] {
   if (typeof text !== 'string' || text.length === 0) return [];
+  const names = spellings(opts.knownNames ?? []);
   const s = scan(text);
-  if (!s.needsView) return findIn(text, s, opts);
+  if (!s.needsView) return findIn(text, s, names);
   const view = viewOf(text);
-  return findIn(view.text, scan(view.text), opts).map((e) => {
+  return findIn(view.text, scan(view.text), names).map((e) => {
     const start = view.from[e.start];
     const end = view.to[e.end - 1];
     return { type: e.type, start, end, value: text.slice(start, end) };
   });
 }
 
-function findIn(text: string, s: Scan, opts: FindOptions): Entity[] {
+/**
+ * The record's names as a text may spell them: as given, composed and decomposed (NFC, NFD: a
+ * sanitized note is NFC, a name field may not be), and as the view reads them. The last list
+ * is kept (a record's fields share their names) and no longer than the next call with names.
+ */
+let namesKey = '';
+let namesSpelt: readonly string[] = [];
+function spellings(names: readonly string[]): readonly string[] {
+  if (names.length === 0) return names;
+  const key = names.join('\u0000');
+  if (key !== namesKey) {
+    const forms = new Set<string>();
+    for (const name of names) for (const form of [name, name.normalize('NFC'), name.normalize('NFD'), viewOf(name).text]) forms.add(form);
+    namesKey = key;
+    namesSpelt = [...forms];
+  }
+  return namesSpelt;
+}
+
+function findIn(text: string, s: Scan, knownNames: readonly string[]): Entity[] {
   const cands: Entity[] = [];
   secrets(text, cands, s);
   if (s.at) emails(text, cands);
@@ -54,7 +75,7 @@ function findIn(text: string, s: Scan, opts: FindOptions): Entity[] {
     if (s.maxNumber >= 7) phones(text, cands, s);
     addresses(text, cands, s);
   }
-  findPersons(text, s, opts.knownNames ?? [], cands);
+  findPersons(text, s, knownNames, cands);
   return cands.length < 2 ? resolveOverlaps(cands) : keepBest(cands.sort(rank));
 }
 

@@ -57,23 +57,38 @@ function eachInNumbers(
 
 /**
  * Internationalised addresses too (RFC 6531/IDN: "jürgen@müller.de", "用户@例子.广告",
- * "info@example.xn--p1ai"): letters, marks and digits of any script in the local part and
- * the domain labels, a top-level domain of letters or punycode.
+ * "info@example.xn--p1ai"): letters, marks and decimal digits in the local part and the domain
+ * labels, a top-level domain of letters or punycode. Scripts written without spaces (CJK,
+ * Thai) run straight into an address ("邮箱test@example.com电话"), so letters from U+0800 up
+ * are read only where the alphabetic reading finds no local part, or no valid domain.
  */
 const LOCAL_ASCII = /[A-Za-z0-9._%+'-]/;
 const DOMAIN_ASCII = /[A-Za-z0-9.-]/;
-const LETTER_MARK_DIGIT = /[\p{L}\p{M}\p{N}]/u;
-const inClass = (ascii: RegExp, ch: string): boolean => (ch.charCodeAt(0) < 128 ? ascii.test(ch) : LETTER_MARK_DIGIT.test(ch));
-const EMAIL_DOMAIN = /^[\p{L}\p{M}\p{N}-]+(?:\.[\p{L}\p{M}\p{N}-]+)*\.(?:[\p{L}\p{M}]{2,24}|xn--[a-z0-9-]{2,59})$/iu;
+const LETTER_MARK_DIGIT = /[\p{L}\p{M}\p{Nd}]/u;
+const inAddress = (ascii: RegExp, ch: string, anyScript: boolean): boolean => {
+  const c = ch.charCodeAt(0);
+  return c < 128 ? ascii.test(ch) : (anyScript || c < 0x800) && LETTER_MARK_DIGIT.test(ch);
+};
+const EMAIL_DOMAIN = /^[\p{L}\p{M}\p{Nd}-]+(?:\.[\p{L}\p{M}\p{Nd}-]+)*\.(?:\p{L}[\p{L}\p{M}]{1,23}|xn--[a-z0-9-]{2,59})$/iu;
+function localStart(text: string, at: number, anyScript: boolean): number {
+  let s = at;
+  while (s > 0 && at - s < 64 && inAddress(LOCAL_ASCII, text[s - 1], anyScript)) s--;
+  while (s < at && text[s] === '.') s++;
+  return s;
+}
+function domainEnd(text: string, at: number, anyScript: boolean): number {
+  let e = at + 1;
+  while (e < text.length && e - at < 254 && inAddress(DOMAIN_ASCII, text[e], anyScript)) e++;
+  while (e > at + 1 && (text[e - 1] === '.' || text[e - 1] === '-')) e--;
+  return e;
+}
 export function emails(text: string, out: Out): void {
   let at = text.indexOf('@');
   while (at !== -1) {
-    let s = at;
-    while (s > 0 && at - s < 64 && inClass(LOCAL_ASCII, text[s - 1])) s--;
-    while (s < at && text[s] === '.') s++;
-    let e = at + 1;
-    while (e < text.length && e - at < 254 && inClass(DOMAIN_ASCII, text[e])) e++;
-    while (e > at + 1 && (text[e - 1] === '.' || text[e - 1] === '-')) e--;
+    let s = localStart(text, at, false);
+    if (s === at) s = localStart(text, at, true);
+    let e = domainEnd(text, at, false);
+    if (!EMAIL_DOMAIN.test(text.slice(at + 1, e))) e = domainEnd(text, at, true);
     if (s < at && EMAIL_DOMAIN.test(text.slice(at + 1, e))) add(out, 'EMAIL', text, s, e);
     at = text.indexOf('@', Math.max(e, at + 1));
   }

@@ -7,7 +7,7 @@
  * not re-entrant), so a scan allocates nothing for ordinary texts.
  */
 import { FNV_OFFSET, FNV_PRIME, foldedHash, isWide } from './lexicon';
-import { changedInView, isHiddenControl } from './view';
+import { changedInView, isChangedLetter, isChangedControl, marksNoLetter } from './view';
 
 // Module constants: the letter loop reads them per character, and an imported binding is a property read in CommonJS.
 const OFFSET = FNV_OFFSET;
@@ -25,7 +25,7 @@ const CLASS = Uint8Array.from({ length: 0x800 }, (_, c) => {
   const ch = String.fromCharCode(c);
   if (LETTER_OR_MARK.test(ch)) return LETTER;
   if (c >= 48 && c <= 57) return DIGIT;
-  const inView = c < 128 ? isHiddenControl(c) : changedInView(ch, 0);
+  const inView = c < 128 ? isChangedControl(c) : changedInView(ch, 0);
   return (' .-()/'.includes(ch) ? GAP : 0) | ('@:=.-_!'.includes(ch) || inView ? MARKER : 0);
 });
 const isLetter = (c: number, text: string, k: number): boolean => (c < 0x800 ? CLASS[c] === LETTER : LETTER_OR_MARK.test(text[k]));
@@ -294,6 +294,7 @@ export function scan(text: string): Scan {
     const t = c < 0x800 ? CLASS[c] : LETTER_OR_MARK.test(text[k]) ? LETTER : changedInView(text, k) ? MARKER : 0;
     if (t === LETTER) {
       const s = k;
+      if (c >= 0x300 && marksNoLetter(text, k)) flags |= NEEDS_VIEW;
       // An AWS key starts at a \b: a token start, after a joiner, or after a non-ASCII letter.
       if (c === 65 && awsAt(text, k)) flags |= SHAPE.AWS << SHAPE_SHIFT;
       // The token has a character above '~' (`wide`), or a joiner (its hash is not its one run's).
@@ -324,7 +325,7 @@ export function scan(text: string): Scan {
             h = OFFSET;
             wide = 1;
             if (x === 0x17f || x === 0x212a || x === 0xdf || x === 0x1e9e) keywords |= KEYWORD.WIDE;
-            else if (x >= 0xff21 && x <= 0xff5a) flags |= NEEDS_VIEW; // fullwidth Latin letters
+            else if (isChangedLetter(x)) flags |= NEEDS_VIEW;
             if (codeAt(text, k + 1) === 65 && awsAt(text, k + 1)) flags |= SHAPE.AWS << SHAPE_SHIFT;
           }
           k++;

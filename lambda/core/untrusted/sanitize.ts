@@ -28,6 +28,10 @@ const isTag = (cp: number): boolean => cp >= 0xe0000 && cp <= 0xe007f;
 const isVariationSupplement = (cp: number): boolean => cp >= 0xe0100 && cp <= 0xe01ef;
 const isControl = (cp: number): boolean =>
   (cp < 0x20 && cp !== 0x0a && cp !== 0x09) || (cp >= 0x7f && cp <= 0x9f);
+/** Invisible characters (zero-width, fillers, bidi, tags, variation-selector supplement): what a reader cannot see at all. */
+export const isInvisible = (cp: number): boolean => isTag(cp) || ZERO_WIDTH.has(cp) || isBidiControl(cp) || isVariationSupplement(cp);
+/** Controls that break a line: vertical tab, form feed, NEL, and the Unicode line and paragraph separators ('\r' is handled with CRLF). */
+export const isLineBreak = (cp: number): boolean => cp === 0x0b || cp === 0x0c || cp === 0x85 || cp === 0x2028 || cp === 0x2029;
 const isSurrogate = (cp: number): boolean => cp >= 0xd800 && cp <= 0xdfff;
 
 /**
@@ -79,10 +83,10 @@ export function sanitizeDetailed(input: string): SanitizeDetail {
       removed++;
       invisible++;
       if (cp >= 0xe0020 && cp <= 0xe007e) tagText += String.fromCharCode(cp - 0xe0000);
-    } else if (ZERO_WIDTH.has(cp) || isBidiControl(cp) || isVariationSupplement(cp)) {
+    } else if (isInvisible(cp)) {
       removed++;
       invisible++;
-    } else if (cp === 0x0d || cp === 0x2028 || cp === 0x2029) {
+    } else if (cp === 0x0d || isLineBreak(cp)) {
       // Line breaks become '\n' (CRLF collapses to one) rather than vanishing, so words stay apart.
       if (!(cp === 0x0d && input.charCodeAt(i) === 0x0a)) out += '\n';
     } else if (isControl(cp) || isSurrogate(cp)) {

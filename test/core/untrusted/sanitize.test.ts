@@ -11,8 +11,8 @@ describe('sanitize', () => {
     const out = sanitize(input);
 
     // Assess
-    expect(out.text).toBe('ignore me\tok\nline');
-    expect(out.removed).toBe(6);
+    expect(out.text).toBe('ignore me\tok\nline\n');
+    expect(out.removed).toBe(5);
   });
 
   it('decodes ASCII smuggled in Unicode tag characters so it can be scanned', () => {
@@ -52,12 +52,12 @@ describe('sanitize', () => {
     expect(placeholdersIn(out.text)).toEqual([]);
   });
 
-  it('turns CR, CRLF and Unicode line separators into single newlines', () => {
-    // Act
-    const out = sanitize('a\r\nb\rc\u2028d');
+  it('turns CR, CRLF, vertical tab, form feed, NEL and Unicode line separators into single newlines', () => {
+    // Act: words on either side stay apart ("078-05-1120\v2" must not become one number).
+    const out = sanitize('a\r\nb\rc\u2028d\u000be\u000cf\u0085g\u2029h');
 
     // Assess
-    expect(out.text).toBe('a\nb\nc\nd');
+    expect(out.text).toBe('a\nb\nc\nd\ne\nf\ng\nh');
   });
 
   it('drops lone surrogates', () => {

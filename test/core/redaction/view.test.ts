@@ -1,0 +1,50 @@
+import fc from 'fast-check';
+import { scan } from '../../../lambda/core/redaction/scan';
+import { viewOf } from '../../../lambda/core/redaction/view';
+
+describe('viewOf and the scan gate', () => {
+  it('is flagged by the scan wherever it changes a character: every code point of the BMP, and the astral blocks it reads', () => {
+    // Prepare: each code point after a letter, after a digit, and at a token start.
+    const astral = [[0x1d400, 0x1d7ff], [0xe0000, 0xe007f], [0xe0100, 0xe01ef], [0x1f600, 0x1f64f]];
+    const points: number[] = [];
+    for (let cp = 0; cp <= 0xffff; cp++) points.push(cp);
+    for (const [lo, hi] of astral) for (let cp = lo; cp <= hi; cp++) points.push(cp);
+    const missed: string[] = [];
+    // Act
+    for (const cp of points) {
+      const ch = String.fromCodePoint(cp);
+      for (const text of [`a${ch}b`, `1${ch}2`, ` ${ch}`]) {
+        if (viewOf(text).text !== text && !scan(text).needsView) missed.push(cp.toString(16));
+      }
+    }
+    // Assess
+    expect(missed).toEqual([]);
+  });
+
+  it('maps every character it reads back to the characters it came from, in order', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme' }), fc.string({ unit: fc.constantFrom('1', 'a', ' ', '\u200b', '\u0301', '\u0661', '\uff11', '\u00a0', '\u{1D7CF}', '\ud800', '\u000b') }), (a, b) => {
+        // Prepare
+        const text = a + b;
+        // Act
+        const { text: read, from, to } = viewOf(text);
+        // Assess
+        expect(from.length).toBe(read.length);
+        for (let v = 0; v < read.length; v++) {
+          expect(from[v]).toBeLessThan(to[v]);
+          if (v > 0) expect(from[v]).toBeGreaterThanOrEqual(to[v - 1]);
+        }
+        if (read.length > 0) expect(to[read.length - 1]).toBeLessThanOrEqual(text.length);
+      }),
+      { numRuns: 500, seed: 5 },
+    );
+  });
+
+  it('returns text it does not change as it is', () => {
+    // Act / Assess
+    for (const text of ['Plain ASCII, tabs\tand\r\nline ends.', 'Zürich, Ελλάδα, Москва, 東京, “quoted” — done…', 'e\u0301 decomposed']) {
+      expect(viewOf(text).text).toBe(text);
+      expect(scan(text).needsView).toBe(false);
+    }
+  });
+});
