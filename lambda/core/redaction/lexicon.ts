@@ -10,7 +10,7 @@
  * compared), whether a word may be a name at all (a Bloom filter of the first hash), and the
  * words found last (a small cache).
  */
-import { NOT_NAMES, stripMarks } from './gazetteer';
+import { NOT_NAMES, SOFTWARE_WORDS, stripMarks } from './gazetteer';
 import { brotliDecompressSync } from 'node:zlib';
 import { PACKED_WORDS } from './names-data';
 
@@ -43,16 +43,18 @@ const SMALL_LISTS: ReadonlyArray<readonly [number, readonly string[]]> = [
   [WORD.CUE_END, CUE_END_WORDS],
 ];
 /**
- * Class bits by first letter (ASCII, folded) and length of the small-list words: most tokens
- * fail this array lookup before any hash probe. No small-list word starts with a non-ASCII letter.
+ * Class bits by first letter (ASCII, folded), length and last letter (its low five bits: ASCII
+ * case aside) of the small-list words: most tokens fail this array lookup before any hash
+ * probe, the common short words too ("this" is not "them", "at" not "am"). No small-list word
+ * starts with a non-ASCII letter.
  */
-const shapeKey = (first: number, len: number): number => ((first >= 65 && first <= 90 ? first + 32 : first) << 4) | Math.min(len, 15);
-const SMALL_SHAPES = new Uint8Array(128 << 4);
-for (const [bit, list] of SMALL_LISTS) for (const w of list) SMALL_SHAPES[shapeKey(w.charCodeAt(0), w.length)] |= bit;
+const shapeKey = (first: number, len: number, last: number): number => ((first >= 65 && first <= 90 ? first + 32 : first) << 9) | (Math.min(len, 15) << 5) | (last & 31);
+const SMALL_SHAPES = new Uint8Array(128 << 9);
+for (const [bit, list] of SMALL_LISTS) for (const w of list) SMALL_SHAPES[shapeKey(w.charCodeAt(0), w.length, w.charCodeAt(w.length - 1))] |= bit;
 /** False when s[start, end) is certainly in none of the small lists of `bits` (HONORIFIC, PARTICLE, SUFFIX, CUE_END). */
 export function mayBeSmall(bits: number, s: string, start: number, end: number): boolean {
   const first = s.charCodeAt(start);
-  return first < 128 && (SMALL_SHAPES[shapeKey(first, end - start)] & bits) !== 0;
+  return first < 128 && (SMALL_SHAPES[shapeKey(first, end - start, s.charCodeAt(end - 1))] & bits) !== 0;
 }
 
 /**
@@ -131,7 +133,7 @@ const codes = (packed: string): number => {
   for (let k = 0; k < packed.length; k++) if (isCode(packed.charCodeAt(k))) n++;
   return n;
 };
-const WORD_COUNT = codes(NAMES) + codes(COMMON_WORDS) + NOT_NAMES.length + SMALL_LISTS.reduce((n, [, list]) => n + list.length, 0);
+const WORD_COUNT = codes(NAMES) + codes(COMMON_WORDS) + NOT_NAMES.length + SOFTWARE_WORDS.length + SMALL_LISTS.reduce((n, [, list]) => n + list.length, 0);
 const MASK = (1 << Math.ceil(Math.log2(WORD_COUNT * 1.5))) - 1;
 const OCCUPIED = 0x100;
 /**
@@ -202,7 +204,7 @@ function placeAll(packed: string, bits: number, flaggedBits: number, intoNameFil
 }
 placeAll(NAMES, WORD.NAME, WORD.NAME, true);
 placeAll(COMMON_WORDS, WORD.COMMON, WORD.COMMON | WORD.NAME_LIKE, false);
-for (const [bit, list] of [[WORD.NON_PERSON, NOT_NAMES] as const, ...SMALL_LISTS]) {
+for (const [bit, list] of [[WORD.NON_PERSON, NOT_NAMES] as const, [WORD.NON_PERSON, SOFTWARE_WORDS] as const, ...SMALL_LISTS]) {
   for (const w of list) place(foldedHash(w, 0, w.length), secondHash(w, 0, w.length), bit);
 }
 

@@ -1,6 +1,7 @@
 /**
- * PERSON without a cloud NER: chains of capitalised words scored by a name lexicon,
- * honorifics, initials and cue phrases, plus the record's own known names. Works on the
+ * PERSON without a cloud NER: chains of capitalised words scored by a name lexicon and
+ * surname endings, honorifics, initials, cue phrases and lists of names, the parts of full
+ * names found elsewhere in the text, plus the record's own known names. Works on the
  * word tokens of the shared scan (offsets, no per-token objects); a token is classified in
  * the lexicon only when a decision needs it, and every context cue is a sticky regex or a
  * lookbehind anchored at the token, so each check reads only the few characters it needs.
@@ -14,42 +15,61 @@ import type { Scan } from './scan';
 const { NAME, COMMON, NAME_LIKE, NON_PERSON, HONORIFIC, PARTICLE, SUFFIX, CUE_END } = WORD;
 /** Marks a token whose class was looked up (class bits themselves may be 0). */
 const CLASSIFIED = 256;
+/** Marks a token inside a person found in this call (classified or not). */
+const IN_PERSON = 512;
+/** The WORD class bits of a token's entry (CLASSIFIED and IN_PERSON lie above them). */
+const CLASS_BITS = 0xff;
 /**
  * Phrases right before a name, as lookbehinds at the name's start. NAMING ones introduce a
  * person's name ("my name is", "call me", "named her", "dear"): after them even a common word
  * that is also a name is one ("my name is Grace"), though a thing's name can follow them too
- * ("product name: Iris"). STRONG ones also make an unknown capitalised word a name; the rest
- * do so for chains of two or more words.
+ * ("product name: Iris"). STRONG ones (also a relative's "my kid", "my wife") make an unknown
+ * capitalised word a name; the rest do so for chains of two or more words.
  */
-const NAME_IS = String.raw`\bname(?:'s| is| was|:|\?)`;
-const NAMING = String.raw`${NAME_IS}|\bnamed(?: him| her| them)?|\bcalls? me|\bdear`;
-const STRONG = String.raw`${NAMING}|\bcalled|\bi'?m|\bi am|\bthis is|\battn|\bsays|\bsaid|\bdirected by:?`;
+const KIN = 'son daughter kid child wife husband partner friend mother father brother sister colleague boss manager';
+const NAME_IS = String.raw`\bname(?:['’]s|\s+is|\s+was|:|\?)`;
+const NAMING = String.raw`${NAME_IS}|\bnamed(?:\s+him|\s+her|\s+them)?|\bcalls?\s+me|\bdear`;
+const STRONG = String.raw`${NAMING}|\bcalled|\bi['’]?m|\bi\s+am|\bthis\s+is|\battn|\bsays|\bsaid|\bdirected\s+by:?|\bmy\s+(?:${KIN.replaceAll(' ', '|')})`;
 const lookbehind = (phrases: string): RegExp => new RegExp(String.raw`(?<=(?:${phrases})[,:]?\s*)`, 'iy');
 const NAME_CUE_BEFORE = lookbehind(NAME_IS);
 const NAMING_CUE_BEFORE = lookbehind(NAMING);
 const STRONG_CUE_BEFORE = lookbehind(STRONG);
 const CUE_BEFORE = lookbehind(
-  String.raw`${STRONG}|\bhi|\bhello|\bhey|\bthanks|\bregards|\bsincerely|\bcontact|\bsigned|\bspoke (?:to|with)|\bmeet|\bfrom|\bby|\bwith|\bto|\band|\bor|\bmy (?:son|daughter|kid|child|wife|husband|partner|friend|mother|father|brother|sister|colleague|boss|manager)`,
+  String.raw`${STRONG}|\bhi|\bhello|\bhey|\bthanks|\bregards|\bsincerely|\bcontact|\bsigned|\bspoke\s+(?:to|with)|\bmeet|\bfrom|\bby|\bwith|\bto|\band|\bor`,
 );
 const CUE_AFTER =
   /(?:['’]s\b|,? (?:said|says|wrote|writes|asked|asks|replied|shouted|told|called|explained|spent|listed|lives|lived|works|worked|will be|has been|had given|is (?:a|an|the|from|very|my|our)|was (?:a|the|born)|who|and (?:his|her))\b)/y;
 /**
- * Right after a house number (/(?<=\d[A-Za-z]?,? )/ at the name's start) or right before a
- * street word or number (/(?: \d|,? (?:street|st|…|u\.|str\.?|…)\b)/i at its end), a name
- * is part of an address. Written out: they run on every name found.
+ * Right after a house number (/(?<=\d[A-Za-z]?,? +)/ at the name's start), on the line after
+ * a unit's number ("Apt. 656\n Brønderslev": the city) or right before a street word or
+ * number (/(?: \d|,? (?:street|st|…|u\.|str\.?|…)\b)/i at its end), a name is part of an
+ * address. Written out: they run on every name found.
  */
 function addressBefore(text: string, s: number): boolean {
   let p = s - 1;
-  if (codeAt(text, p) !== 32) return false;
-  if (codeAt(text, --p) === 44) p--;
-  if (isAsciiLetter(codeAt(text, p))) p--;
-  return isDigit(codeAt(text, p));
+  let c = codeAt(text, p);
+  if (c !== 32 && c !== 10) return false;
+  let newline = false;
+  for (; c === 32 || c === 10 || c === 13; c = codeAt(text, --p)) newline ||= c === 10;
+  if (c === 44) c = codeAt(text, --p);
+  if (isAsciiLetter(c)) c = codeAt(text, --p);
+  if (!isDigit(c)) return false;
+  if (!newline) return true;
+  while (isDigit(codeAt(text, p - 1))) p--;
+  if (codeAt(text, p - 1) !== 32) return false;
+  const q = codeAt(text, p - 2) === 46 ? p - 2 : p - 1;
+  let w = q;
+  while (isAsciiLetter(codeAt(text, w - 1))) w--;
+  return isOneOf(UNIT_WORDS, text, w, q) && !isAsciiWordChar(codeAt(text, w - 1));
 }
 /** Words by foldedHash: the cue words below (a hash hit only lets a regex run), and words after a name that make it part of an address or a company's (a hit is compared letter by letter). */
 const byHash = (words: string): Map<number, string> => new Map(words.split(' ').map((w) => [foldedHash(w, 0, w.length), w]));
 const STREET_WORDS = byHash(
-  'street st road rd avenue ave lane ln drive dr court ct way place pl union point pass park parks gateway square sq utca str extension extensions crescent close terrace boulevard blvd highway hwy row plaza walk',
+  'street st road rd avenue ave lane ln drive dr court ct way place pl union point pass park parks gateway square squares sq utca str extension extensions crescent close terrace boulevard blvd highway hwy row plaza walk ' +
+    'flat flats fpo apo dpo',
 );
+/** Words before a unit's number: "Apt. 656", "Suite 084". */
+const UNIT_WORDS = byHash('apt apartment suite ste unit flat floor fl room');
 /** Legal-entity designators: "Conway Inc.", "Drake PLC" name a company, not a person. */
 const COMPANY_WORDS = byHash('inc llc ltd limited plc corp corporation gmbh llp');
 /** Whether the run of ASCII letters text[p, q) is one of `words` (lower case), in any ASCII casing. */
@@ -92,8 +112,30 @@ function companyAfter(text: string, e: number): boolean {
   const q = lettersFrom(text, p);
   return isOneOf(COMPANY_WORDS, text, p, q) && !isAsciiWordChar(codeAt(text, q));
 }
+/**
+ * Surname endings of the languages the census lists barely hold: Nordic patronymics (-son,
+ * -dóttir, -sen after l, m, n or r), Slavic (-ski, -ska, -wicz, -vić, -ová, -ov, -eva, -enko, …),
+ * Finnish -ainen, Greek -poulos, Romanian -escu, Georgian -shvili and -dze. A capitalised word
+ * that no list holds and ends in one is a surname ("Arvidsson", "Tomaszewski", "Chloupková");
+ * German nouns end in -ssen, -nen and -ich, so those are not among them.
+ */
+const SURNAME_ENDS = 'son dottir dóttir lsen msen nsen rsen ski ska sky cki cka wicz vich vic ić ič ová ov ova ev eva enko chuk ainen äinen poulos escu shvili dze'.split(' ');
+/**
+ * The endings' last three letters (two for the two-letter ones), by their low five bits as
+ * tailOf packs them: most words end in none, and are ruled out by one lookup.
+ */
+const SURNAME_TAILS = new Uint32Array(1 << 10);
+const tailOf = (c3: number, c2: number, c1: number): number => ((c3 & 31) << 10) | ((c2 & 31) << 5) | (c1 & 31);
+const setTail = (tail: number): void => void (SURNAME_TAILS[tail >>> 5] |= 1 << (tail & 31));
+for (const end of SURNAME_ENDS) {
+  const [c2, c1] = [end.charCodeAt(end.length - 2), end.charCodeAt(end.length - 1)];
+  if (end.length > 2) setTail(tailOf(end.charCodeAt(end.length - 3), c2, c1));
+  else for (let c3 = 0; c3 < 32; c3++) setTail(tailOf(c3, c2, c1));
+}
 /** At the start of a line (after quote marks or spaces), as in transcripts and signatures. */
 const LINE_START = /(?<=(?:^|\n)[>\s]*)/y;
+/** A line ends at p: the end of the text or of a line. */
+const lineEndAt = (text: string, p: number): boolean => p === text.length || text.charCodeAt(p) === 10 || (text.charCodeAt(p) === 13 && codeAt(text, p + 1) === 10);
 
 /**
  * Cheap gates for the cue regexes, which run on every capitalised word the lexicon does not
@@ -103,15 +145,12 @@ const LINE_START = /(?<=(?:^|\n)[>\s]*)/y;
  * regexes that could not match. Last words are kept as hashes of their folded letters (a
  * collision only lets the regex run).
  */
-/** "im" ("i'?m") and "by" ("directed by") end strong cues too, but are not CUE_END: a lower-case name after them is not looked for. */
-const STRONG_LAST = `${STRONG_CUE_WORDS} im by`;
+/** "im" ("i'?m"), "by" ("directed by") and the relatives ("my kid") end strong cues too, but are not CUE_END: a lower-case name after them is not looked for. */
+const STRONG_LAST = `${STRONG_CUE_WORDS} im by ${KIN}`;
 const NAME_CUE_LAST = byHash(NAME_CUE_WORDS);
 const NAMING_CUE_LAST = byHash(NAMING_CUE_WORDS);
 const STRONG_CUE_LAST = byHash(STRONG_LAST);
-const CUE_LAST = byHash(
-  `${STRONG_LAST} hi hello hey thanks regards sincerely contact signed to with meet from and or ` +
-    'son daughter kid child wife husband partner friend mother father brother sister colleague boss manager',
-);
+const CUE_LAST = byHash(`${STRONG_LAST} hi hello hey thanks regards sincerely contact signed to with meet from and or`);
 /** CUE_AFTER's words start with these lower-case letters. */
 const CUE_AFTER_FIRST = new Set([...'acehilrstw'].map((c) => c.charCodeAt(0)));
 
@@ -123,6 +162,9 @@ const isUpperChar = (ch: string): boolean => {
 /** text.charCodeAt(k), or -1 outside the text (an out-of-bounds read would deoptimise the caller). */
 const codeAt = (text: string, k: number): number => (k >= 0 && k < text.length ? text.charCodeAt(k) : -1);
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+const lowerAscii = (c: number): number => (c >= 65 && c <= 90 ? c + 32 : c);
+/** The regex \s (cue phrases take any white space between their words). */
+const isSpace = (c: number): boolean => c === 32 || (c >= 9 && c <= 13) || (c > 127 && /\s/.test(String.fromCharCode(c)));
 const isAsciiLetter = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 /** The regex \w (no Unicode flag). */
 const isAsciiWordChar = (c: number): boolean => isAsciiLetter(c) || isDigit(c) || c === 95;
@@ -139,18 +181,26 @@ let hashes: Int32Array = new Int32Array(0);
 let count = 0;
 let wide: Uint8Array = new Uint8Array(0);
 let classes = new Int32Array(256);
+/** Tokens of the full names found so far in this call (findRepeats looks for them alone), and two bits of each one's hash (seedBits). */
+const seeds = new Int32Array(16);
+let seedCount = 0;
+let seedBits = 0;
+/** One bit for each of two five-bit slices of a token hash: a token whose bits are not all among the seeds' is none of them. */
+const hashBits = (h: number): number => (1 << (h & 31)) | (1 << ((h >>> 5) & 31));
 
 /** Class bits of a token, looked up once per token and only where a decision needs them. */
 function cls(k: number): number {
-  if (classes[k] === 0) classes[k] = CLASSIFIED | tokenClass(cur, starts[k], ends[k], hashes[k], wide[k] === 1);
+  if ((classes[k] & CLASSIFIED) === 0) classes[k] |= CLASSIFIED | tokenClass(cur, starts[k], ends[k], hashes[k], wide[k] === 1);
   return classes[k];
 }
 const has = (k: number, bits: number): boolean => (cls(k) & bits) !== 0;
 /** has(k, bits) for small-list bits only: no probe of the big lexicon table unless the token was already classified. */
-function hasSmall(k: number, bits: number): boolean {
-  if (!mayBeSmall(bits, cur, starts[k], ends[k])) return false;
+const hasSmall = (k: number, bits: number): boolean => smallClass(k, bits) !== 0;
+/** hasSmall's answer as the bits found. */
+function smallClass(k: number, bits: number): number {
+  if (!mayBeSmall(bits, cur, starts[k], ends[k])) return 0;
   const known = classes[k];
-  return ((known !== 0 ? known : smallTokenClass(cur, starts[k], ends[k], hashes[k], wide[k] === 1)) & bits) !== 0;
+  return ((known & CLASSIFIED) !== 0 ? known : smallTokenClass(cur, starts[k], ends[k], hashes[k], wide[k] === 1)) & bits;
 }
 
 /** Appends the PERSON candidates of `text` to `out`; `scanned` is the scan of `text`. */
@@ -163,22 +213,27 @@ export function findPersons(text: string, scanned: Scan, knownNames: readonly st
   const n = (count = scanned.tokens);
   if (classes.length < n) classes = new Int32Array(Math.max(n, classes.length * 2));
   classes.fill(0, 0, n);
+  seedCount = seedBits = 0;
+  let cased = false;
   let i = 0;
   while (i < n) {
     const capitalised = nameShaped(i) || isBareInitial(i);
-    const cued = capitalised ? UNCUED : lowerNameAt(i);
+    // Without a title or cue word before it, a word in lower case or capitals starts no name here.
+    const before = capitalised || i === 0 ? 0 : smallClass(i - 1, HONORIFIC | CUE_END);
+    const cued = before === 0 ? UNCUED : lowerNameAt(i, before);
     if (!capitalised && cued === UNCUED) {
       i++;
       continue;
     }
+    cased ||= capitalised;
     // Grow a chain of name-shaped tokens (or, after a cue, of a name without its capitals).
     let j = i;
     while (j + 1 < n && j - i < 5 && joined(j, j + 1)) {
       const next = j + 1;
       let ok: boolean;
       if (cued === NAME_CUED) ok = nameGoesOn(j);
-      else if (cued === STRONG_CUED) ok = has(next, NAME);
-      else ok = nameShaped(next) || isBareInitial(next) || (j + 2 < n && hasSmall(next, PARTICLE) && nameShaped(j + 2));
+      else if (cued === STRONG_CUED) ok = has(next, NAME) || nameLikeAfter(j);
+      else ok = nameShaped(next) || isBareInitial(next) || particlesBefore(next);
       if (!ok) break;
       j++;
     }
@@ -186,17 +241,31 @@ export function findPersons(text: string, scanned: Scan, knownNames: readonly st
     if (j > i || (!isBareInitial(i) && (lowerStart || mayBePerson(i)))) decide(i, j, lowerStart, out);
     i = j + 1;
   }
+  if (!cased) findLowerPairs(out);
+  if (seedCount > 0) findRepeats(out);
   if (knownNames.length > 0) findKnownNames(text, knownNames, out);
   cur = ''; // hold no text between calls
 }
 
+/** One or two particles from token k, then a name-shaped word, all joined: "Maika van de Noort", "Jennifer de la Cruz". */
+function particlesBefore(k: number): boolean {
+  if (!hasSmall(k, PARTICLE) || k + 1 >= count || !joined(k, k + 1)) return false;
+  if (nameShaped(k + 1)) return true;
+  return k + 2 < count && hasSmall(k + 1, PARTICLE) && joined(k + 1, k + 2) && nameShaped(k + 2);
+}
 /** A word of two letters or more that no list holds but the names: a lexicon name, or a word the lexicon does not know. */
 const namePart = (k: number): boolean => ends[k] - starts[k] >= 2 && !has(k, COMMON | NON_PERSON | HONORIFIC | PARTICLE | SUFFIX | CUE_END);
+/** Without a cue, a lower-case name goes on over names (lexicon or a surname's ending), or an initial before one. */
+const pairGoesOn = (j: number): boolean => nameAt(j + 1) || (ends[j + 1] - starts[j + 1] === 1 && j + 2 < count && joined(j + 1, j + 2) && nameAt(j + 2));
+/** A common word that is also a name goes on a lexicon name: "john smith", "maria rose". */
+const nameLikeAfter = (j: number): boolean => has(j + 1, NAME_LIKE) && has(j, NAME);
 /**
- * After a name cue, the name goes on from token j to the next: a name part, or up to two
- * initials or particles before one ("eric g. samoylova", "jennifer de la cruz").
+ * After a name cue, the name goes on from token j to the next: a name part, a name-like word
+ * after a lexicon name, or up to two initials or particles before a name part ("eric g.
+ * samoylova", "jennifer de la cruz").
  */
 function nameGoesOn(j: number): boolean {
+  if (nameLikeAfter(j)) return true;
   for (let k = j + 1, bridges = 0; k < count && joined(k - 1, k); k++, bridges++) {
     if (namePart(k)) return true;
     if (bridges === 2 || (ends[k] - starts[k] !== 1 && !hasSmall(k, PARTICLE))) return false;
@@ -209,20 +278,46 @@ const UNCUED = 0;
 const STRONG_CUED = 1;
 const NAME_CUED = 2;
 /**
- * Whether a name without its capitals starts at token k (which is not name-shaped). After a
- * name cue ("my name is", "name:"), a lexicon name in any casing or a lower-case name part
- * ("my name is borna jerković", "MY NAME IS VANESSA P. HERTZOG"); the name then goes on over
- * name parts. After another strong cue, a lexicon name ("i'm jennifer"), and the name goes on
- * over lexicon names only: "call me asap", "named mvp", "I'm jennifer lol". Without a cue, a
- * lower-case word is not taken for a name: lexicon names are everyday words of other
- * languages ("mich", "es"). All-capital words after a cue are names only in the lexicon:
- * "Name: TBD", "Dear AWS Support".
+ * Whether a name without its capitals starts at token k (which is not name-shaped), after
+ * token k - 1 of the small-list classes `before` (HONORIFIC or CUE_END). After a
+ * name cue ("my name is", "name:"), a lexicon name or a common word that is also one in any
+ * casing, or a lower-case name part ("my name is borna jerković", "MY NAME IS VANESSA P.
+ * HERTZOG", "my name is grace"); the name then goes on over name parts. After another strong
+ * cue or a title, a lexicon name ("i'm jennifer", "mr. elliott"), and the name goes on over
+ * lexicon names only: "call me asap", "named mvp", "I'm jennifer lol". Without a cue, see
+ * findLowerPairs. All-capital words after a cue are names only in the lexicon: "Name: TBD",
+ * "Dear AWS Support".
  */
-function lowerNameAt(k: number): number {
-  if (k === 0 || !hasSmall(k - 1, CUE_END) || !strongCueEnds(k - 1)) return UNCUED;
+function lowerNameAt(k: number, before: number): number {
+  if (before === HONORIFIC) return titled(k) && has(k, NAME) ? STRONG_CUED : UNCUED;
+  if (!strongCueEnds(k - 1)) return UNCUED;
   const name = has(k, NAME);
-  if ((name || (lowerAt(k) && namePart(k))) && afterCueWord(k, NAME_CUE_LAST) && at(NAME_CUE_BEFORE, cur, starts[k])) return NAME_CUED;
+  if ((name || has(k, NAME_LIKE) || (lowerAt(k) && namePart(k))) && afterCueWord(k, NAME_CUE_LAST) && at(NAME_CUE_BEFORE, cur, starts[k])) return NAME_CUED;
   return name && at(STRONG_CUE_BEFORE, cur, starts[k]) ? STRONG_CUED : UNCUED;
+}
+/**
+ * In a text without capitals, where case cannot mark a name, the names no cue introduces: a
+ * lexicon name followed by an initial and a name ("codey m ross", "benjamin a seiler") or by an
+ * unlisted word with a surname's ending ("olga krylova"); lexicon names alone are everyday
+ * words of other languages ("frage mich", "wie viele leute"). A text with capitals leaves its
+ * lower-case words to the cues.
+ */
+function findLowerPairs(out: Entity[]): void {
+  for (let k = 0; k + 1 < count; k++) {
+    if (!lowerPairAt(k) || (classes[k] & IN_PERSON) !== 0) continue;
+    let j = k;
+    while (j + 1 < count && j - k < 5 && joined(j, j + 1) && pairGoesOn(j)) j++;
+    decide(k, j, true, out);
+    k = j;
+  }
+}
+/** A lower-case pair of findLowerPairs starts at token k. */
+function lowerPairAt(k: number): boolean {
+  let m = k + 1;
+  const initial = ends[m] - starts[m] === 1;
+  if (initial && (++m >= count || !joined(k + 1, m))) return false;
+  if (!joined(k, k + 1) || !lowerAt(k) || !lowerAt(m)) return false;
+  return has(k, NAME) && (initial ? nameAt(m) : surnameAt(m));
 }
 /** Token k starts with a lower-case letter. */
 function lowerAt(k: number): boolean {
@@ -238,10 +333,12 @@ function titled(k: number): boolean {
   return (gap === 1 && cur.charCodeAt(p) === 32) || (gap === 2 && cur.charCodeAt(p) === 46 && cur.charCodeAt(p + 1) === 32);
 }
 
-/** ASCII case-insensitive: whether `word` (lower case) and one space end right before `p`. */
+/** ASCII case-insensitive: whether `word` (lower case) and white space end right before `p`. */
 function wordBefore(p: number, word: string): boolean {
-  const s = p - 1 - word.length;
-  if (s < 0 || cur.charCodeAt(p - 1) !== 32) return false;
+  let q = p;
+  while (q > 0 && isSpace(cur.charCodeAt(q - 1))) q--;
+  const s = q - word.length;
+  if (q === p || s < 0) return false;
   for (let k = 0; k < word.length; k++) if ((cur.charCodeAt(s + k) | 32) !== word.charCodeAt(k)) return false;
   return true;
 }
@@ -253,14 +350,11 @@ function wordBefore(p: number, word: string): boolean {
  */
 function strongCueEnds(k: number): boolean {
   const p = starts[k];
-  const len = ends[k] - p;
-  if (len !== 2 && len !== 3) return true;
-  const word = cur.slice(p, p + len).toLowerCase();
-  if (word === 'is') return wordBefore(p, 'name') || wordBefore(p, 'this');
-  if (word === 'was') return wordBefore(p, 'name');
-  if (word === 'am') return wordBefore(p, 'i');
-  if (word === 'me') return wordBefore(p, 'call') || wordBefore(p, 'calls');
-  if (word === 'him' || word === 'her') return wordBefore(p, 'named');
+  if (tokenIs(k, 'is')) return wordBefore(p, 'name') || wordBefore(p, 'this');
+  if (tokenIs(k, 'was')) return wordBefore(p, 'name');
+  if (tokenIs(k, 'am')) return wordBefore(p, 'i');
+  if (tokenIs(k, 'me')) return wordBefore(p, 'call') || wordBefore(p, 'calls');
+  if (tokenIs(k, 'him') || tokenIs(k, 'her')) return wordBefore(p, 'named');
   return true;
 }
 
@@ -271,6 +365,8 @@ function afterCueWord(a: number, last: ReadonlyMap<number, string>): boolean {
 const strongCueBefore = (k: number): boolean => afterCueWord(k, STRONG_CUE_LAST) && at(STRONG_CUE_BEFORE, cur, starts[k]);
 /** A naming cue (NAMING) right before token k. */
 const namingCueBefore = (k: number): boolean => afterCueWord(k, NAMING_CUE_LAST) && at(NAMING_CUE_BEFORE, cur, starts[k]);
+/** CUE_AFTER at the end e of a name starting at token a; in "A from X is the keynote speaker", "is" tells of A, not of X. */
+const cueAfter = (a: number, e: number): boolean => mayCueAfter(e) && at(CUE_AFTER, cur, e) && !(cur.startsWith(' is ', e) && (tokenIs(a - 1, 'of') || tokenIs(a - 1, 'from')));
 function mayCueAfter(e: number): boolean {
   if (e + 1 >= cur.length) return false;
   let c = cur.charCodeAt(e);
@@ -280,10 +376,10 @@ function mayCueAfter(e: number): boolean {
 }
 
 /**
- * Whether decide could find a person in the one-word chain [k, k]: only a name (lexicon), a
- * title before it or a cue around it can make one word a person. A lone initial ("I", "A")
- * never is one (decide counts no word in it). Saves the lexicon probe of the capitalised
- * words that start sentences.
+ * Whether decide could find a person in the one-word chain [k, k]: only a name (lexicon or a
+ * surname's ending), a title before it, a cue or greeting around it or a name listed with it
+ * can make one word a person. A lone initial ("I", "A") never is one (decide counts no word
+ * in it). Saves the lexicon probe of the capitalised words that start sentences.
  */
 function mayBePerson(k: number): boolean {
   const e = ends[k];
@@ -292,7 +388,10 @@ function mayBePerson(k: number): boolean {
     (k > 0 && hasSmall(k - 1, HONORIFIC)) ||
     mayCueAfter(e) ||
     afterCueWord(k, STRONG_CUE_LAST) ||
-    cur.startsWith(': ', e)
+    cur.startsWith(': ', e) ||
+    surnameEndAt(k) ||
+    addressed(k, k) ||
+    listedWithName(k)
   );
 }
 
@@ -321,24 +420,139 @@ function isBareInitial(k: number): boolean {
 /** The gap between two tokens of one name: a space, or ". " after an initial. */
 function joined(a: number, b: number): boolean {
   const gap = starts[b] - ends[a];
-  if (gap === 1) return cur[ends[a]] === ' ';
-  return gap === 2 && ends[a] - starts[a] === 1 && cur[ends[a]] === '.' && cur[ends[a] + 1] === ' ';
+  if (gap === 1) return cur.charCodeAt(ends[a]) === 32;
+  return gap === 2 && ends[a] - starts[a] === 1 && cur.charCodeAt(ends[a]) === 46 && cur.charCodeAt(ends[a] + 1) === 32;
 }
 
-/** A word dropped from the edge of a chain: a common word, unless it is name-like next to a lexicon name of the chain. */
+/** The gap from token a to the next is one space. */
+const spaceAfter = (a: number): boolean => a >= 0 && a + 1 < count && starts[a + 1] - ends[a] === 1 && cur.charCodeAt(ends[a]) === 32;
+/** The gap from token a to the next is ", ". */
+const commaAfter = (a: number): boolean => a >= 0 && a + 1 < count && starts[a + 1] - ends[a] === 2 && cur.charCodeAt(ends[a]) === 44 && cur.charCodeAt(ends[a] + 1) === 32;
+/** The gap from token a to the next is " & ". */
+const ampersandAfter = (a: number): boolean => a >= 0 && a + 1 < count && starts[a + 1] - ends[a] === 3 && cur.startsWith(' & ', ends[a]);
+/** Token k is `word` (lower case), in any ASCII casing. */
+function tokenIs(k: number, word: string): boolean {
+  if (k < 0 || ends[k] - starts[k] !== word.length) return false;
+  for (let p = 0; p < word.length; p++) if ((cur.charCodeAt(starts[k] + p) | 32) !== word.charCodeAt(p)) return false;
+  return true;
+}
+/**
+ * Token k as an item of a list of three capitalised words, "A, B and C" or "A, B & C", that
+ * the sentence makes one thing: "The A, B and C Orchestra", "at A, B and C", "A, B and C is a
+ * design agency", "A, B & C LLP", or a line of its own (letterheads, address blocks): a firm
+ * named after its partners ("Skidmore, Owings & Merrill"). Without such a sign the list may be
+ * three people ("founders: Eklund, Michael and Hodge", "thanks Anna, Maria and John"), and a
+ * longer list always is.
+ */
+function firmListItem(k: number): boolean {
+  if (!mayBeListed(k)) return false;
+  let f = k;
+  if (commaAfter(k - 1)) f = k - 1;
+  else if (ampersandAfter(k - 1)) f = k - 2;
+  else if (spaceAfter(k - 1) && tokenIs(k - 1, 'and')) f = k - 3;
+  if (f < 0 || !commaAfter(f)) return false;
+  let c = f + 2;
+  if (!ampersandAfter(f + 1)) {
+    if (!(spaceAfter(f + 1) && spaceAfter(f + 2) && tokenIs(f + 2, 'and'))) return false;
+    c = f + 3;
+  }
+  if (!nameShaped(f) || !nameShaped(f + 1) || !nameShaped(c) || (f > 0 && (commaAfter(f - 1) || (joined(f - 1, f) && !has(f - 1, COMMON))))) return false;
+  const e = ends[c];
+  return (
+    tokenIs(f - 1, 'the') ||
+    tokenIs(f - 1, 'at') ||
+    (joined(c, c + 1) && nameShaped(c + 1) && has(c + 1, COMMON)) ||
+    cur.startsWith(' is ', e) ||
+    cur.startsWith(' was ', e) ||
+    cur.startsWith(' has ', e) ||
+    companyAfter(cur, e) ||
+    (lineEndAt(cur, e) && at(LINE_START, cur, starts[f]))
+  );
+}
+
+/**
+ * Someone addressed: after a greeting word and before a comma, "!" or the line's end ("Hi
+ * Victor,", "Hello Vinicio!"; "Hi Hope you are well" goes on as a sentence), or after a comma
+ * and before "!" or "?" ("Don't go to town, Derrick!", "Remember me, Maria?").
+ */
+function addressed(a: number, b: number): boolean {
+  const c = codeAt(cur, ends[b]);
+  if ((c === 33 || c === 63) && commaAfter(a - 1)) return true;
+  return (c === 44 || c === 33 || lineEndAt(cur, ends[b])) && spaceAfter(a - 1) && (tokenIs(a - 1, 'hi') || tokenIs(a - 1, 'hello') || tokenIs(a - 1, 'hey'));
+}
+
+/** Token k has four letters or more and ends in the last letters of a surname's ending: the cheap part of surnameEndAt. */
+function mayEndSurname(k: number): boolean {
+  const e = ends[k];
+  if (e - starts[k] < 4) return false;
+  const tail = tailOf(cur.charCodeAt(e - 3), cur.charCodeAt(e - 2), cur.charCodeAt(e - 1));
+  return (SURNAME_TAILS[tail >>> 5] & (1 << (tail & 31))) !== 0;
+}
+/** A word no list holds, with a surname's ending. */
+const surnameAt = (k: number): boolean => (cls(k) & CLASS_BITS) === 0 && surnameEndAt(k);
+/** Token k ends in a surname's ending (SURNAME_ENDS, ASCII case aside) after two letters or more. */
+function surnameEndAt(k: number): boolean {
+  if (!mayEndSurname(k)) return false;
+  const e = ends[k];
+  for (const end of SURNAME_ENDS) {
+    const from = e - end.length;
+    if (from - starts[k] < 2) continue;
+    let p = 0;
+    while (p < end.length && lowerAscii(cur.charCodeAt(from + p)) === end.charCodeAt(p)) p++;
+    if (p === end.length) return true;
+  }
+  return false;
+}
+
+/** A comma, " and" or " &" next to token k (read before the tokens around it: most words stand in no list). */
+function mayBeListed(k: number): boolean {
+  const s = starts[k];
+  const e = ends[k];
+  const after = codeAt(cur, e);
+  const before = codeAt(cur, s - 2);
+  return after === 44 || (after === 32 && (codeAt(cur, e + 1) === 97 || codeAt(cur, e + 1) === 38)) || (codeAt(cur, s - 1) === 32 && (before === 44 || before === 100 || before === 38));
+}
+/** The list item before token k ("A, k" or "A and k"), or -1. */
+function itemBefore(k: number): number {
+  if (commaAfter(k - 1)) return k - 1;
+  return spaceAfter(k - 1) && spaceAfter(k - 2) && tokenIs(k - 1, 'and') ? k - 2 : -1;
+}
+/** The list item after token k ("k, B" or "k and B"), or -1. */
+function itemAfter(k: number): number {
+  if (commaAfter(k)) return k + 1;
+  return spaceAfter(k) && spaceAfter(k + 1) && tokenIs(k + 1, 'and') ? k + 2 : -1;
+}
+/** List item k (not -1) is a capitalised name. */
+const nameItem = (k: number): boolean => nameShaped(k) && (tokenMayBeName(hashes[k], wide[k] === 1) || surnameEndAt(k)) && nameAt(k);
+/** A name part or name-like word listed next to a name is a name: "They had 6: Gaetane, Hannah, Sherry, …", "Lamovec and Morales were"; "Thomas and Sons" is a firm. */
+function listedWithName(k: number): boolean {
+  if (!mayBeListed(k)) return false;
+  const before = itemBefore(k);
+  let listed = before >= 0 && nameItem(before) && !companyAfter(cur, ends[before]);
+  if (!listed) {
+    const after = itemAfter(k);
+    listed = after >= 0 && nameItem(after);
+  }
+  return listed && (namePart(k) || has(k, NAME_LIKE));
+}
+
+/** A lexicon name, or a word no list holds with a surname's ending. */
+const nameAt = (k: number): boolean => has(k, NAME) || surnameAt(k);
+/** A word dropped from the edge of a chain: a common word, unless it is name-like next to a name or initial of the chain ("Martin Karlsen", "Ken N. Fukuda"). */
 const wordy = (k: number, neighbour: number, i: number, j: number): boolean =>
-  has(k, COMMON) && !(has(k, NAME_LIKE) && neighbour >= i && neighbour <= j && has(neighbour, NAME));
+  has(k, COMMON) && !(has(k, NAME_LIKE) && neighbour >= i && neighbour <= j && (isBareInitial(neighbour) || nameAt(neighbour)));
 
 function decide(i: number, j: number, lowerStart: boolean, out: Entity[]): void {
   const text = cur;
   let a = i;
   let honorific = titled(i);
-  // A title, or a naming cue before a common word that is also a name, anchors the chain: "Mr. Young", "My name is Martin".
+  // A title, or a naming cue, an address or a list of names around a common word that is also a
+  // name, anchors the chain: "Mr. Young", "My name is Martin", "Hi Victor,", "Donna, Sherry, Donald".
   let anchored = honorific;
   while (a <= j && (has(a, HONORIFIC | NON_PERSON | PARTICLE) || wordy(a, a + 1, i, j))) {
     if (has(a, HONORIFIC)) honorific = anchored = true;
     else if (honorific && !has(a, NON_PERSON) && nameShaped(a)) break;
-    else if (has(a, NAME_LIKE) && namingCueBefore(a)) {
+    else if (has(a, NAME_LIKE) && (namingCueBefore(a) || addressed(a, j) || (a === j && listedWithName(a)))) {
       anchored = true;
       break;
     }
@@ -348,9 +562,10 @@ function decide(i: number, j: number, lowerStart: boolean, out: Entity[]): void 
   while (b >= a && (has(b, NON_PERSON | SUFFIX) || isBareInitial(b) || wordy(b, b - 1, i, j)) && !(anchored && b === a)) b--;
   if (b < a) return;
   // A common word in the middle splits the chain; score each side on its own. A one-letter
-  // token in the middle is an initial ("Vanessa M. Hertzog"), whatever word it also spells.
+  // token in the middle is an initial ("Vanessa M. Hertzog"), and two particles in a row are
+  // particles ("Maika van de Noort"), whatever word they also spell ("Ich bin Selbstständiger" splits).
   for (let k = a + 1; k < b; k++) {
-    if (ends[k] - starts[k] > 1 && has(k, COMMON | NON_PERSON)) {
+    if (ends[k] - starts[k] > 1 && has(k, COMMON | NON_PERSON) && !(has(k, PARTICLE) && (has(k - 1, PARTICLE) || has(k + 1, PARTICLE)))) {
       decide(a, k - 1, lowerStart, out);
       decide(k + 1, b, lowerStart, out);
       return;
@@ -363,7 +578,7 @@ function decide(i: number, j: number, lowerStart: boolean, out: Entity[]): void 
     if (isBareInitial(k)) hasInitial = true;
     else if (!has(k, PARTICLE)) {
       words++;
-      if (has(k, NAME)) lexHits++;
+      if (nameAt(k)) lexHits++;
     }
   }
   if (words === 0) return;
@@ -375,12 +590,63 @@ function decide(i: number, j: number, lowerStart: boolean, out: Entity[]): void 
     lowerStart ||
     lexHits > 0 ||
     (words >= 2 && hasInitial) ||
-    (mayCueAfter(e) && at(CUE_AFTER, text, e)) ||
+    cueAfter(a, e) ||
     (words >= 2 && ((afterCueWord(a, CUE_LAST) && at(CUE_BEFORE, text, s)) || at(LINE_START, text, s))) ||
     strongCueBefore(a) ||
+    addressed(a, b) ||
+    (a === b && listedWithName(a)) ||
     (text.startsWith(': ', e) && at(LINE_START, text, s));
-  // After a house number or before a street word, it is part of an address; before a designator, a company (unless a title says otherwise).
-  if (person && (honorific || !(addressBefore(text, s) || addressAfter(text, e) || companyAfter(text, e)))) out.push({ type: 'PERSON', start: s, end: e, value: text.slice(s, e) });
+  if (!person || (!honorific && notPerson(a, b))) return;
+  out.push({ type: 'PERSON', start: s, end: e, value: text.slice(s, e) });
+  for (let k = a; k <= b; k++) classes[k] |= IN_PERSON;
+  if (words >= 2) seed(a, b, honorific || lowerStart || hasInitial || lexHits === words);
+}
+
+/**
+ * A name found is not a person's after all: after a house number or before a street word it is
+ * part of an address; before a designator or in a firm's list of partners, a company's.
+ */
+function notPerson(a: number, b: number): boolean {
+  const e = ends[b];
+  return addressBefore(cur, starts[a]) || addressAfter(cur, e) || companyAfter(cur, e) || (a === b && firmListItem(a));
+}
+/**
+ * The full name [a, b] seeds findRepeats with its parts that are no common words, when more
+ * than one lexicon word made it (`strong`: all its words are names, or a title, cue or initial
+ * was there) or a cue around it does: "Zeit Online" does not.
+ */
+function seed(a: number, b: number, strong: boolean): void {
+  if (!strong && !((afterCueWord(a, CUE_LAST) && at(CUE_BEFORE, cur, starts[a])) || cueAfter(a, ends[b]))) return;
+  for (let k = a; k <= b && seedCount < seeds.length; k++) {
+    if (!namePart(k)) continue;
+    seeds[seedCount++] = k;
+    seedBits |= hashBits(hashes[k]);
+  }
+}
+
+/**
+ * The parts of the full names found (no common words among them) name the same person where
+ * they stand alone elsewhere in the text: "directed by Joakim Westgård and starring Westgård",
+ * "my name is borna jerković but everyone calls me borna".
+ */
+function findRepeats(out: Entity[]): void {
+  for (let k = 0; k < count; k++) {
+    const bits = hashBits(hashes[k]);
+    if ((seedBits & bits) !== bits || (classes[k] & IN_PERSON) !== 0) continue;
+    for (let q = 0; q < seedCount; q++) {
+      const part = seeds[q];
+      if (hashes[k] !== hashes[part] || !sameWord(part, k)) continue;
+      out.push({ type: 'PERSON', start: starts[k], end: ends[k], value: cur.slice(starts[k], ends[k]) });
+      break;
+    }
+  }
+}
+/** Tokens a and b are one word. */
+function sameWord(a: number, b: number): boolean {
+  const len = ends[a] - starts[a];
+  if (ends[b] - starts[b] !== len) return false;
+  for (let p = 0; p < len; p++) if (cur.charCodeAt(starts[a] + p) !== cur.charCodeAt(starts[b] + p)) return false;
+  return true;
 }
 
 const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

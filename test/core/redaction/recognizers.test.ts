@@ -62,6 +62,7 @@ describe('findEntities recognizers', () => {
     ['Postcode SW1A 1AA', 'POSTAL_ADDRESS', 'SW1A 1AA'],
     ['I spoke with Mrs. Okonkwo yesterday', 'PERSON', 'Okonkwo'],
     ['Follow up with Maria Gonzalez next week', 'PERSON', 'Maria Gonzalez'],
+    ['Please loop in Sarah Miller on this', 'PERSON', 'Sarah Miller'],
   ])('finds %j as %s', (text, type, value) => {
     // Act
     const found = typesIn(text);
@@ -123,7 +124,7 @@ describe('findEntities recognizers', () => {
     ['They named her jennifer', ['PERSON:jennifer']],
     ['Thanks to Sarah and Co. for the help', ['PERSON:Sarah']],
     ['Anna Schmidt, Corp. Secretary, called', ['PERSON:Anna Schmidt']],
-    ['my name is zorgblatt quux but call me zorgblatt', ['PERSON:zorgblatt quux']],
+    ['my name is zorgblatt quux but call me zorgblatt', ['PERSON:zorgblatt quux', 'PERSON:zorgblatt']],
     ['her maiden name is nyberg', ['PERSON:nyberg']],
     ['MY NAME IS VANESSA P. HERTZOG BUT', ['PERSON:VANESSA P. HERTZOG']],
     ['my name is eric m. zorgblatt', ['PERSON:eric m. zorgblatt']],
@@ -146,6 +147,35 @@ describe('findEntities recognizers', () => {
     ['I think The Invoice Review went well', []],
     ['Please call Monday about Apt 4', ['POSTAL_ADDRESS:Apt 4']],
     ['Visit 12 Zorgblatt Street today', ['POSTAL_ADDRESS:12 Zorgblatt Street']],
+    ['my name  is borna', ['PERSON:borna']],
+    ['My name is\nzorgblatt quux', ['PERSON:zorgblatt quux']],
+    ['my name is grace', ['PERSON:grace']],
+    ['my name is john smith', ['PERSON:john smith']],
+    ['Please call Hedvig Arvidsson today', ['PERSON:Hedvig Arvidsson']],
+    ['Unlike the Petersson novel', ['PERSON:Petersson']],
+    ['Ask Martin Karlsen about it', ['PERSON:Martin Karlsen']],
+    ['Ken N. Zorgblatt joined', ['PERSON:Ken N. Zorgblatt']],
+    ['Maika van de Noort joined', ['PERSON:Maika van de Noort']],
+    ['Hi Vinicio, thanks for the call', ['PERSON:Vinicio']],
+    ['Hi Victor, thanks', ['PERSON:Victor']],
+    ["Don't go to town, Derrick!", ['PERSON:Derrick']],
+    ['Hi Hope you are well', []],
+    ['Hi Team,', []],
+    ['They had 3: Gaetane, Hannah and Anthony.', ['PERSON:Gaetane', 'PERSON:Hannah', 'PERSON:Anthony']],
+    ['Zorgblatt and Morales were engineers', ['PERSON:Zorgblatt', 'PERSON:Morales']],
+    ['founders: Eklund, Michael and Hodge', ['PERSON:Eklund', 'PERSON:Michael', 'PERSON:Hodge']],
+    ['Thanks Anna, Maria and John', ['PERSON:Anna', 'PERSON:Maria', 'PERSON:John']],
+    ['directed by Joakim Zorgblatt and starring Zorgblatt', ['PERSON:Joakim Zorgblatt', 'PERSON:Zorgblatt']],
+    ['I would like to remove my kid Zorgblatt from the will', ['PERSON:Zorgblatt']],
+    ['mr. elliott flew home', ['PERSON:elliott']],
+    ['follow up with olga krylova soon', ['PERSON:olga krylova']],
+    ['follow up with benjamin a seiler soon', ['PERSON:benjamin a seiler']],
+    ['Follow up with olga krylova soon', []],
+    ['frage mich ob es geht', []],
+    ['wie viele leute sind hier', []],
+    ['Ich bin Selbstständiger und möchte', []],
+    ['Anna Smith from Zorgblatt is the keynote speaker', ['PERSON:Anna Smith']],
+    ['Suite 084\nMaría Albina', ['POSTAL_ADDRESS:Suite 084']],
   ])('decides one-word and cued names from their context: %j', (text, expected) => {
     // Act / Assess
     expect(typesIn(text)).toEqual(expected);
@@ -171,6 +201,12 @@ describe('findEntities recognizers', () => {
     ['Jensen and Sons won the bid', 'family firm'],
     ['Jensen & Sons won the bid', 'family firm with &'],
     ['Ask Anna Smith Ltd for a quote', 'limited company named after a person'],
+    ['Login problem', 'software word the name lists hold'],
+    ['Demo tomorrow at 3', 'software word at a sentence start'],
+    ['The Davis, Reynolds and Williamson Orchestra played', 'firm named after its partners'],
+    ['Lopez, Santos and Coleman is a design agency', 'firm list as one subject'],
+    ['Owens, Duran and Oneal\nsent the invoice', 'firm list on a line of its own'],
+    ['Thomas and Sons is a firm', 'family firm listed'],
   ])('leaves %j alone (%s)', (text) => {
     // Act / Assess
     expect(findEntities(text)).toEqual([]);
