@@ -51,10 +51,3 @@ export const NOT_NAMES: readonly string[] = (
   'christmas easter halloween thanksgiving ramadan hanukkah labor ' +
   'bot user agent admin fax desk office mobile ip email tel phone web www http https'
 ).split(' ');
-
-/**
- * Software words that the name lists hold as short names: "Login problem", "Demo tomorrow" name
- * no one. Kept apart from NOT_NAMES, which the names-data generator also drops from the names:
- * these only add their NON_PERSON class, and the packed lists stay as built.
- */
-export const SOFTWARE_WORDS: readonly string[] = 'login app apps demo demos jira java saas paas erp cron kube mongo vue'.split(' ');

@@ -10,7 +10,7 @@
  * compared), whether a word may be a name at all (a Bloom filter of the first hash), and the
  * words found last (a small cache).
  */
-import { NOT_NAMES, SOFTWARE_WORDS, stripMarks } from './gazetteer';
+import { NOT_NAMES, stripMarks } from './gazetteer';
 import { brotliDecompressSync } from 'node:zlib';
 import { PACKED_WORDS } from './names-data';
 
@@ -133,7 +133,7 @@ const codes = (packed: string): number => {
   for (let k = 0; k < packed.length; k++) if (isCode(packed.charCodeAt(k))) n++;
   return n;
 };
-const WORD_COUNT = codes(NAMES) + codes(COMMON_WORDS) + NOT_NAMES.length + SOFTWARE_WORDS.length + SMALL_LISTS.reduce((n, [, list]) => n + list.length, 0);
+const WORD_COUNT = codes(NAMES) + codes(COMMON_WORDS) + NOT_NAMES.length + SMALL_LISTS.reduce((n, [, list]) => n + list.length, 0);
 const MASK = (1 << Math.ceil(Math.log2(WORD_COUNT * 1.5))) - 1;
 const OCCUPIED = 0x100;
 /**
@@ -204,7 +204,7 @@ function placeAll(packed: string, bits: number, flaggedBits: number, intoNameFil
 }
 placeAll(NAMES, WORD.NAME, WORD.NAME, true);
 placeAll(COMMON_WORDS, WORD.COMMON, WORD.COMMON | WORD.NAME_LIKE, false);
-for (const [bit, list] of [[WORD.NON_PERSON, NOT_NAMES] as const, [WORD.NON_PERSON, SOFTWARE_WORDS] as const, ...SMALL_LISTS]) {
+for (const [bit, list] of [[WORD.NON_PERSON, NOT_NAMES] as const, ...SMALL_LISTS]) {
   for (const w of list) place(foldedHash(w, 0, w.length), secondHash(w, 0, w.length), bit);
 }
 

@@ -40,36 +40,23 @@ const CUE_BEFORE = lookbehind(
 const CUE_AFTER =
   /(?:['’]s\b|,? (?:said|says|wrote|writes|asked|asks|replied|shouted|told|called|explained|spent|listed|lives|lived|works|worked|will be|has been|had given|is (?:a|an|the|from|very|my|our)|was (?:a|the|born)|who|and (?:his|her))\b)/y;
 /**
- * Right after a house number (/(?<=\d[A-Za-z]?,? +)/ at the name's start), on the line after
- * a unit's number ("Apt. 656\n Brønderslev": the city) or right before a street word or
- * number (/(?: \d|,? (?:street|st|…|u\.|str\.?|…)\b)/i at its end), a name is part of an
- * address. Written out: they run on every name found.
+ * Right after a house number (/(?<=\d[A-Za-z]?,? )/ at the name's start) or right before a
+ * street word or number (/(?: \d|,? (?:street|st|…|u\.|str\.?|…)\b)/i at its end), a name
+ * is part of an address. Written out: they run on every name found.
  */
 function addressBefore(text: string, s: number): boolean {
   let p = s - 1;
-  let c = codeAt(text, p);
-  if (c !== 32 && c !== 10) return false;
-  let newline = false;
-  for (; c === 32 || c === 10 || c === 13; c = codeAt(text, --p)) newline ||= c === 10;
-  if (c === 44) c = codeAt(text, --p);
-  if (isAsciiLetter(c)) c = codeAt(text, --p);
-  if (!isDigit(c)) return false;
-  if (!newline) return true;
-  while (isDigit(codeAt(text, p - 1))) p--;
-  if (codeAt(text, p - 1) !== 32) return false;
-  const q = codeAt(text, p - 2) === 46 ? p - 2 : p - 1;
-  let w = q;
-  while (isAsciiLetter(codeAt(text, w - 1))) w--;
-  return isOneOf(UNIT_WORDS, text, w, q) && !isAsciiWordChar(codeAt(text, w - 1));
+  if (codeAt(text, p) !== 32) return false;
+  if (codeAt(text, --p) === 44) p--;
+  if (isAsciiLetter(codeAt(text, p))) p--;
+  return isDigit(codeAt(text, p));
 }
 /** Words by foldedHash: the cue words below (a hash hit only lets a regex run), and words after a name that make it part of an address or a company's (a hit is compared letter by letter). */
 const byHash = (words: string): Map<number, string> => new Map(words.split(' ').map((w) => [foldedHash(w, 0, w.length), w]));
 const STREET_WORDS = byHash(
   'street st road rd avenue ave lane ln drive dr court ct way place pl union point pass park parks gateway square squares sq utca str extension extensions crescent close terrace boulevard blvd highway hwy row plaza walk ' +
-    'flat flats fpo apo dpo',
+    'fpo apo dpo',
 );
-/** Words before a unit's number: "Apt. 656", "Suite 084". */
-const UNIT_WORDS = byHash('apt apartment suite ste unit flat floor fl room');
 /** Legal-entity designators: "Conway Inc.", "Drake PLC" name a company, not a person. */
 const COMPANY_WORDS = byHash('inc llc ltd limited plc corp corporation gmbh llp');
 /** Whether the run of ASCII letters text[p, q) is one of `words` (lower case), in any ASCII casing. */
@@ -366,7 +353,7 @@ const strongCueBefore = (k: number): boolean => afterCueWord(k, STRONG_CUE_LAST)
 /** A naming cue (NAMING) right before token k. */
 const namingCueBefore = (k: number): boolean => afterCueWord(k, NAMING_CUE_LAST) && at(NAMING_CUE_BEFORE, cur, starts[k]);
 /** CUE_AFTER at the end e of a name starting at token a; in "A from X is the keynote speaker", "is" tells of A, not of X. */
-const cueAfter = (a: number, e: number): boolean => mayCueAfter(e) && at(CUE_AFTER, cur, e) && !(cur.startsWith(' is ', e) && (tokenIs(a - 1, 'of') || tokenIs(a - 1, 'from')));
+const cueAfter = (e: number): boolean => mayCueAfter(e) && at(CUE_AFTER, cur, e);
 function mayCueAfter(e: number): boolean {
   if (e + 1 >= cur.length) return false;
   let c = cur.charCodeAt(e);
@@ -428,48 +415,12 @@ function joined(a: number, b: number): boolean {
 const spaceAfter = (a: number): boolean => a >= 0 && a + 1 < count && starts[a + 1] - ends[a] === 1 && cur.charCodeAt(ends[a]) === 32;
 /** The gap from token a to the next is ", ". */
 const commaAfter = (a: number): boolean => a >= 0 && a + 1 < count && starts[a + 1] - ends[a] === 2 && cur.charCodeAt(ends[a]) === 44 && cur.charCodeAt(ends[a] + 1) === 32;
-/** The gap from token a to the next is " & ". */
-const ampersandAfter = (a: number): boolean => a >= 0 && a + 1 < count && starts[a + 1] - ends[a] === 3 && cur.startsWith(' & ', ends[a]);
 /** Token k is `word` (lower case), in any ASCII casing. */
 function tokenIs(k: number, word: string): boolean {
   if (k < 0 || ends[k] - starts[k] !== word.length) return false;
   for (let p = 0; p < word.length; p++) if ((cur.charCodeAt(starts[k] + p) | 32) !== word.charCodeAt(p)) return false;
   return true;
 }
-/**
- * Token k as an item of a list of three capitalised words, "A, B and C" or "A, B & C", that
- * the sentence makes one thing: "The A, B and C Orchestra", "at A, B and C", "A, B and C is a
- * design agency", "A, B & C LLP", or a line of its own (letterheads, address blocks): a firm
- * named after its partners ("Skidmore, Owings & Merrill"). Without such a sign the list may be
- * three people ("founders: Eklund, Michael and Hodge", "thanks Anna, Maria and John"), and a
- * longer list always is.
- */
-function firmListItem(k: number): boolean {
-  if (!mayBeListed(k)) return false;
-  let f = k;
-  if (commaAfter(k - 1)) f = k - 1;
-  else if (ampersandAfter(k - 1)) f = k - 2;
-  else if (spaceAfter(k - 1) && tokenIs(k - 1, 'and')) f = k - 3;
-  if (f < 0 || !commaAfter(f)) return false;
-  let c = f + 2;
-  if (!ampersandAfter(f + 1)) {
-    if (!(spaceAfter(f + 1) && spaceAfter(f + 2) && tokenIs(f + 2, 'and'))) return false;
-    c = f + 3;
-  }
-  if (!nameShaped(f) || !nameShaped(f + 1) || !nameShaped(c) || (f > 0 && (commaAfter(f - 1) || (joined(f - 1, f) && !has(f - 1, COMMON))))) return false;
-  const e = ends[c];
-  return (
-    tokenIs(f - 1, 'the') ||
-    tokenIs(f - 1, 'at') ||
-    (joined(c, c + 1) && nameShaped(c + 1) && has(c + 1, COMMON)) ||
-    cur.startsWith(' is ', e) ||
-    cur.startsWith(' was ', e) ||
-    cur.startsWith(' has ', e) ||
-    companyAfter(cur, e) ||
-    (lineEndAt(cur, e) && at(LINE_START, cur, starts[f]))
-  );
-}
-
 /**
  * Someone addressed: after a greeting word and before a comma, "!" or the line's end ("Hi
  * Victor,", "Hello Vinicio!"; "Hi Hope you are well" goes on as a sentence), or after a comma
@@ -590,7 +541,7 @@ function decide(i: number, j: number, lowerStart: boolean, out: Entity[]): void 
     lowerStart ||
     lexHits > 0 ||
     (words >= 2 && hasInitial) ||
-    cueAfter(a, e) ||
+    cueAfter(e) ||
     (words >= 2 && ((afterCueWord(a, CUE_LAST) && at(CUE_BEFORE, text, s)) || at(LINE_START, text, s))) ||
     strongCueBefore(a) ||
     addressed(a, b) ||
@@ -608,7 +559,7 @@ function decide(i: number, j: number, lowerStart: boolean, out: Entity[]): void 
  */
 function notPerson(a: number, b: number): boolean {
   const e = ends[b];
-  return addressBefore(cur, starts[a]) || addressAfter(cur, e) || companyAfter(cur, e) || (a === b && firmListItem(a));
+  return addressBefore(cur, starts[a]) || addressAfter(cur, e) || companyAfter(cur, e);
 }
 /**
  * The full name [a, b] seeds findRepeats with its parts that are no common words, when more
@@ -616,7 +567,7 @@ function notPerson(a: number, b: number): boolean {
  * was there) or a cue around it does: "Zeit Online" does not.
  */
 function seed(a: number, b: number, strong: boolean): void {
-  if (!strong && !((afterCueWord(a, CUE_LAST) && at(CUE_BEFORE, cur, starts[a])) || cueAfter(a, ends[b]))) return;
+  if (!strong && !((afterCueWord(a, CUE_LAST) && at(CUE_BEFORE, cur, starts[a])) || cueAfter(ends[b]))) return;
   for (let k = a; k <= b && seedCount < seeds.length; k++) {
     if (!namePart(k)) continue;
     seeds[seedCount++] = k;
