@@ -352,7 +352,7 @@ function afterCueWord(a: number, last: ReadonlyMap<number, string>): boolean {
 const strongCueBefore = (k: number): boolean => afterCueWord(k, STRONG_CUE_LAST) && at(STRONG_CUE_BEFORE, cur, starts[k]);
 /** A naming cue (NAMING) right before token k. */
 const namingCueBefore = (k: number): boolean => afterCueWord(k, NAMING_CUE_LAST) && at(NAMING_CUE_BEFORE, cur, starts[k]);
-/** CUE_AFTER at the end e of a name starting at token a; in "A from X is the keynote speaker", "is" tells of A, not of X. */
+/** CUE_AFTER at the end e of a name ("Anna said", "Anna's"). */
 const cueAfter = (e: number): boolean => mayCueAfter(e) && at(CUE_AFTER, cur, e);
 function mayCueAfter(e: number): boolean {
   if (e + 1 >= cur.length) return false;
@@ -555,7 +555,7 @@ function decide(i: number, j: number, lowerStart: boolean, out: Entity[]): void 
 
 /**
  * A name found is not a person's after all: after a house number or before a street word it is
- * part of an address; before a designator or in a firm's list of partners, a company's.
+ * part of an address; before a designator, a company's.
  */
 function notPerson(a: number, b: number): boolean {
   const e = ends[b];

@@ -32,12 +32,11 @@ const SPACE = /[\p{Z}\u2800]/u;
 export const isChangedControl = (c: number): boolean => (c < 32 && c !== 9 && c !== 10 && c !== 13) || c === 127;
 /**
  * A letter or mark that the view changes wherever it stands (scan.ts reads it inside a token):
- * the invisible fillers and selectors (sanitize's CGJ, Hangul and Khmer fillers; Mongolian and
- * standard variation selectors) and the fullwidth Latin letters. A test checks every code point.
+ * what sanitize calls invisible (CGJ, Hangul and Khmer fillers), the variation selectors and
+ * the fullwidth Latin letters. None lies below U+034F, so most letters fail the first test.
+ * A test checks every code point.
  */
-export const isChangedLetter = (cp: number): boolean =>
-  cp >= 0x34f &&
-  (cp === 0x34f || cp === 0x115f || cp === 0x1160 || cp === 0x17b4 || cp === 0x17b5 || cp === 0x3164 || cp === 0xffa0 || isSelector(cp) || (cp >= 0xff21 && cp <= 0xff5a));
+export const isChangedLetter = (cp: number): boolean => cp >= 0x34f && (isInvisible(cp) || isSelector(cp) || (cp >= 0xff21 && cp <= 0xff5a));
 /** Whether the character at k, which starts a token, is a mark: it follows no letter, and the view leaves it out. */
 export const marksNoLetter = (text: string, k: number): boolean => {
   MARK_AT.lastIndex = k;
