@@ -168,9 +168,11 @@ let hashes: Int32Array = new Int32Array(0);
 let count = 0;
 let wide: Uint8Array = new Uint8Array(0);
 let classes = new Int32Array(256);
-/** Tokens of the full names found so far in this call (findRepeats looks for them alone), and two bits of each one's hash (seedBits). */
-const seeds = new Int32Array(16);
-let seedCount = 0;
+/**
+ * The words of the full names found so far in this call (findRepeats looks for them alone), and
+ * two bits of each one's hash (seedBits). Any number of names: a set, so findRepeats stays linear.
+ */
+const seedWords = new Set<string>();
 let seedBits = 0;
 /** One bit for each of two five-bit slices of a token hash: a token whose bits are not all among the seeds' is none of them. */
 const hashBits = (h: number): number => (1 << (h & 31)) | (1 << ((h >>> 5) & 31));
@@ -200,7 +202,8 @@ export function findPersons(text: string, scanned: Scan, knownNames: readonly st
   const n = (count = scanned.tokens);
   if (classes.length < n) classes = new Int32Array(Math.max(n, classes.length * 2));
   classes.fill(0, 0, n);
-  seedCount = seedBits = 0;
+  seedBits = 0;
+  seedWords.clear();
   let cased = false;
   let i = 0;
   while (i < n) {
@@ -229,9 +232,10 @@ export function findPersons(text: string, scanned: Scan, knownNames: readonly st
     i = j + 1;
   }
   if (!cased) findLowerPairs(out);
-  if (seedCount > 0) findRepeats(out);
+  if (seedWords.size > 0) findRepeats(out);
   if (knownNames.length > 0) findKnownNames(text, knownNames, out);
   cur = ''; // hold no text between calls
+  seedWords.clear();
 }
 
 /** One or two particles from token k, then a name-shaped word, all joined: "Maika van de Noort", "Jennifer de la Cruz". */
@@ -568,9 +572,9 @@ function notPerson(a: number, b: number): boolean {
  */
 function seed(a: number, b: number, strong: boolean): void {
   if (!strong && !((afterCueWord(a, CUE_LAST) && at(CUE_BEFORE, cur, starts[a])) || cueAfter(ends[b]))) return;
-  for (let k = a; k <= b && seedCount < seeds.length; k++) {
+  for (let k = a; k <= b; k++) {
     if (!namePart(k)) continue;
-    seeds[seedCount++] = k;
+    seedWords.add(cur.slice(starts[k], ends[k]));
     seedBits |= hashBits(hashes[k]);
   }
 }
@@ -584,20 +588,9 @@ function findRepeats(out: Entity[]): void {
   for (let k = 0; k < count; k++) {
     const bits = hashBits(hashes[k]);
     if ((seedBits & bits) !== bits || (classes[k] & IN_PERSON) !== 0) continue;
-    for (let q = 0; q < seedCount; q++) {
-      const part = seeds[q];
-      if (hashes[k] !== hashes[part] || !sameWord(part, k)) continue;
-      out.push({ type: 'PERSON', start: starts[k], end: ends[k], value: cur.slice(starts[k], ends[k]) });
-      break;
-    }
+    const word = cur.slice(starts[k], ends[k]);
+    if (seedWords.has(word)) out.push({ type: 'PERSON', start: starts[k], end: ends[k], value: word });
   }
-}
-/** Tokens a and b are one word. */
-function sameWord(a: number, b: number): boolean {
-  const len = ends[a] - starts[a];
-  if (ends[b] - starts[b] !== len) return false;
-  for (let p = 0; p < len; p++) if (cur.charCodeAt(starts[a] + p) !== cur.charCodeAt(starts[b] + p)) return false;
-  return true;
 }
 
 const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

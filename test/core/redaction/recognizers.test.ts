@@ -183,6 +183,18 @@ describe('findEntities recognizers', () => {
     expect(typesIn(text)).toEqual(expected);
   });
 
+  it('finds the parts of every full name alone again, however many names a text holds', () => {
+    // Prepare: twelve cued full names, more parts than a fixed seed list would keep; the last surnames come back alone, uncued
+    const surnames = ['Zorgblatt', 'Quuxley', 'Blorvik', 'Fenwock', 'Ostrandel', 'Pembrook', 'Whitlore', 'Castelwen', 'Hollomar', 'Morvane', 'Tessaly', 'Okrandu'];
+    const text = `Dear ${surnames.map((s) => `Anna ${s}`).join(', dear ')}.\nTicket for Tessaly closed. Invoice for Okrandu sent.`;
+
+    // Act
+    const found = typesIn(text);
+
+    // Assess
+    expect(found.slice(-2)).toEqual(['PERSON:Tessaly', 'PERSON:Okrandu']);
+  });
+
   it.each([
     ['Order 4111111111111112 shipped', 'failing Luhn'],
     ['Build 10.0.19041.1 released', 'version string'],
