@@ -49,6 +49,11 @@ export function adversarialInputs(size = 200_000): Record<string, string> {
     'arabic-digits': '\u0661\u0662-'.repeat(size / 3),
     'nbsp-digits': '1\u00a0'.repeat(size / 2),
     'zero-width': '12\u200b'.repeat(size / 3),
+    // HTML the view reads as rendered (view.ts): references, tags, comments that never close, dashes between digits.
+    'char-refs': '1&#64;'.repeat(size / 6),
+    tags: '1<b>'.repeat(size / 4),
+    'open-comments': '<!--1'.repeat(size / 5),
+    'en-dash-digits': '1\u2013'.repeat(size / 2),
   };
 }
 

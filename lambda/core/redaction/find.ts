@@ -2,7 +2,7 @@ import { ENTITY_PRIORITY, type Entity } from './entities';
 import { findPersons } from './person';
 import { addresses, birthDates, caSins, cards, emails, ibans, ips, ninos, phones, secrets, usIds } from './recognizers';
 import { scan, type Scan } from './scan';
-import { viewOf } from './view';
+import { markupOnly, viewOf } from './view';
 
 const NINO_HINT = /[A-Z]{2} ?\d\d/;
 const SIN_HINT = /\bsin\b|social insurance/i;
@@ -24,21 +24,28 @@ export interface FindOptions {
  * for its validator.
  *
  * A text with characters a reader does not see as stored (view.ts: zero-width and bidi
- * characters, digits of other scripts, no-break spaces, fullwidth forms) is read through its
- * view: what is found there maps back to the text, hidden characters inside an entity
- * included.
+ * characters, digits of other scripts, no-break spaces, fullwidth forms, HTML markup) is read
+ * through its view: what is found there maps back to the text, hidden characters inside an
+ * entity included. The view leaves tags and comments out, so their text is also read as written
+ * (markupOnly: "<a href=\"mailto:…\">"), and both finds are resolved together.
  */
 export function findEntities(text: string, opts: FindOptions = {}): Entity[] {
   if (typeof text !== 'string' || text.length === 0) return [];
   const names = spellings(opts.knownNames ?? []);
   const s = scan(text);
   if (!s.needsView) return findIn(text, s, names);
+  const markup = s.markup; // the next scan overwrites s
   const view = viewOf(text);
-  return findIn(view.text, scan(view.text), names).map((e) => {
+  const seen = findIn(view.text, scan(view.text), names).map((e) => {
     const start = view.from[e.start];
     const end = view.to[e.end - 1];
     return { type: e.type, start, end, value: text.slice(start, end) };
   });
+  if (!markup) return seen;
+  // Attribute values and comments, which the view leaves out, at their own offsets.
+  const tags = markupOnly(text);
+  const inTags = findIn(tags, scan(tags), names);
+  return inTags.length === 0 ? seen : resolveOverlaps([...seen, ...inTags]);
 }
 
 /**

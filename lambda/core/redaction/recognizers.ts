@@ -141,6 +141,13 @@ function phone(text: string, m: RegExpExecArray, out: Out): void {
 /** Digits grouped by spaces, dashes or dots ("4111.1111.1111.1111"): a grouped number must have a card's groups (CARD_GROUPS). */
 const CARD = /(?<![\w+.-])\d(?:[ .-]?\d){11,18}(?![\w]|[.-]\d)/g;
 const CARD_GROUPS = /^(?:\d{4}([ .-])\d{4}\1\d{4}\1\d{4}(?:\1\d{1,3})?|\d{4}([ .-])\d{6}\2\d{4,5}|\d{4}([ .-])\d{4}\3\d{4}|\d{4}([ .-])\d{4}\4\d{4}\4\d{2,3})$/;
+/**
+ * Other groupings pass when every group has four digits or more and the number starts as a major
+ * scheme's do (Visa, Mastercard, Amex, Discover, JCB, Diners, UnionPay): "41111111 1111 1111",
+ * or "4111 11111111 1111" where markup between two groups was left out (view.ts).
+ */
+const WIDE_GROUPS = /^\d{4,19}([ .-])\d{4,15}(?:\1\d{4,11}){0,2}$/;
+const SCHEME = /^(?:4|5[1-5]|2[2-7]|3[0478]|35|6(?:011|4[4-9]|5|2))/;
 export function cards(text: string, out: Out, s?: Scan): void {
   eachInNumbers(CARD, text, out, s, 12, 0, card);
 }
@@ -165,7 +172,7 @@ function card(text: string, m: RegExpExecArray, out: Out): void {
 }
 function isCard(text: string, m: RegExpExecArray): boolean {
   if (!cardDigitsValid(m[0])) return false;
-  if (/[ .-]/.test(m[0]) && !CARD_GROUPS.test(m[0])) return false;
+  if (/[ .-]/.test(m[0]) && !CARD_GROUPS.test(m[0]) && !(WIDE_GROUPS.test(m[0]) && SCHEME.test(m[0]))) return false;
   return !NOT_PHONE_CUE.test(before(text, m.index, 16));
 }
 

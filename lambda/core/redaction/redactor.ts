@@ -5,6 +5,7 @@ import { classifyField, type CustomFieldCatalog } from './catalog';
 import type { Entity, EntityType, VaultEntry } from './entities';
 import { findEntities } from './find';
 import { neutralizePlaceholders } from './placeholders';
+import { viewOf } from './view';
 
 /** Secure defaults per field class: nothing identifying leaves in clear unless policy says so. */
 export const DEFAULT_FIELD_POLICY: Readonly<Record<FieldClass, RedactionAction>> = {
@@ -226,7 +227,8 @@ export class Redactor {
       case 'allow':
         return value;
       case 'mask':
-        return mask(kind, neutralizePlaceholders(value));
+        // Masked as the agent reads it: "4111&nbsp;1111…" keeps its last digits, not pieces of the markup.
+        return mask(kind, neutralizePlaceholders(viewOf(value).text));
       case 'hash':
         return `hmac:${createHmac('sha256', this.opts.hmacKey).update(value, 'utf8').digest('hex')}`;
       case 'drop':

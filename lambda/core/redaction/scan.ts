@@ -7,7 +7,7 @@
  * not re-entrant), so a scan allocates nothing for ordinary texts.
  */
 import { FNV_OFFSET, FNV_PRIME, foldedHash, isWide } from './lexicon';
-import { changedInView, isChangedLetter, isChangedControl, marksNoLetter } from './view';
+import { changedInView, isChangedLetter, isChangedControl, markupOrRefAt, marksNoLetter } from './view';
 
 // Module constants: the letter loop reads them per character, and an imported binding is a property read in CommonJS.
 const OFFSET = FNV_OFFSET;
@@ -18,7 +18,7 @@ const LETTER = 1;
 const DIGIT = 2;
 /** What may separate the digit groups of one number: "(415) 555-2671", "4111 1111", "1.2.3.4", "12/05/1985". */
 const GAP = 4;
-/** A character `marker` looks at: @ : = . - _ ! and one the view changes (view.ts) that is no letter. */
+/** A character `marker` looks at: @ : = . - _ ! & < and one the view changes (view.ts) that is no letter. */
 const MARKER = 8;
 /** Classes of the first 2048 code points (Latin, Greek, Cyrillic, Hebrew, Arabic), computed once. */
 const CLASS = Uint8Array.from({ length: 0x800 }, (_, c) => {
@@ -26,7 +26,7 @@ const CLASS = Uint8Array.from({ length: 0x800 }, (_, c) => {
   if (LETTER_OR_MARK.test(ch)) return LETTER;
   if (c >= 48 && c <= 57) return DIGIT;
   const inView = c < 128 ? isChangedControl(c) : changedInView(ch, 0);
-  return (' .-()/'.includes(ch) ? GAP : 0) | ('@:=.-_!'.includes(ch) || inView ? MARKER : 0);
+  return (' .-()/'.includes(ch) ? GAP : 0) | ('@:=.-_!&<'.includes(ch) || inView ? MARKER : 0);
 });
 const isLetter = (c: number, text: string, k: number): boolean => (c < 0x800 ? CLASS[c] === LETTER : LETTER_OR_MARK.test(text[k]));
 const isJoiner = (c: number): boolean => c === 39 || c === 45 || c === 0x2019; // ' - ’
@@ -168,8 +168,10 @@ export interface Scan {
    * '-': what every date shape of recognizers.ts DATE holds.
    */
   dateLike: boolean;
-  /** A character the view changes (view.ts: hidden, or read as ASCII): none of the above counts one. */
+  /** A character the view changes (view.ts: hidden, read as ASCII, HTML markup): none of the above counts one. */
   needsView: boolean;
+  /** An HTML tag or comment, which the view leaves out with its attributes ("<a href=…>"). */
+  markup: boolean;
 }
 
 const state: Scan = {
@@ -196,6 +198,7 @@ const state: Scan = {
   keywords: 0,
   dateLike: false,
   needsView: false,
+  markup: false,
 };
 
 const grow = <T extends Int32Array<ArrayBuffer> | Uint8Array<ArrayBuffer>>(a: T): T => {
@@ -240,6 +243,7 @@ const UPPER_DIGIT = 32;
 const NUMBER_WORD = 64;
 const DATE_LIKE = 128;
 const NEEDS_VIEW = 256;
+const MARKUP = 512;
 const SHAPE_SHIFT = 16;
 
 /** The findings of the MARKER character `c` at `k`. */
@@ -260,6 +264,10 @@ function marker(text: string, k: number, c: number): number {
       return SHAPE.UNDERSCORE << SHAPE_SHIFT;
     case 33: // !
       return isTokenChar(codeAt(text, k + 1)) ? SHAPE.BANG << SHAPE_SHIFT : 0;
+    case 38: // & (a character reference)
+      return markupOrRefAt(text, k) ? NEEDS_VIEW : 0;
+    case 60: // < (an HTML tag or comment)
+      return markupOrRefAt(text, k) ? NEEDS_VIEW | MARKUP : 0;
     default:
       return NEEDS_VIEW;
   }
@@ -422,5 +430,6 @@ export function scan(text: string): Scan {
   state.keywords = keywords;
   state.dateLike = (flags & DATE_LIKE) !== 0;
   state.needsView = (flags & NEEDS_VIEW) !== 0;
+  state.markup = (flags & MARKUP) !== 0;
   return state;
 }

@@ -7,9 +7,17 @@
  * break it stands for ("Anna\u200bSchmidt" is two words); line-breaking controls read as
  * '\n'. Digits of other scripts ("٠٧٨", "०७८"), spaces other than ' ' (no-break, thin,
  * braille blank) and the fullwidth and mathematical forms of ASCII ("ｊｏｈｎ＠", "𝟎𝟕𝟖")
- * read as that ASCII; superscripts stay as they are ("firma.de¹" is a footnote). The scan
- * flags a text with such a character (scan.ts `needsView`); findEntities then reads its view
- * and maps what it finds back to the text.
+ * read as that ASCII; superscripts stay as they are ("firma.de¹" is a footnote). A dash between
+ * two digits ("078‐05‐1120", "415–555–0132") reads as '-'.
+ *
+ * CRM notes are often HTML (Salesforce ContentNote, HubSpot note bodies), and an agent reads
+ * their markup as a browser renders it: a character reference reads as its character
+ * ("john&#64;example.com", "4111&nbsp;1111"), an inline tag or a comment as nothing
+ * ("4111 <b>1111</b>"), a block tag as a line break, a table cell's as a space. Only HTML's
+ * own tag names are tags: "<John Smith>" in a quoted mail header stays text.
+ *
+ * The scan flags a text with any of these (scan.ts `needsView`); findEntities then reads its
+ * view and maps what it finds back to the text.
  */
 import { isInvisible, isLineBreak } from '../untrusted/sanitize';
 
@@ -17,9 +25,10 @@ import { isInvisible, isLineBreak } from '../untrusted/sanitize';
  * The characters above ASCII that the view may change, for the scan's gate (it may flag some
  * the view keeps, never miss one it changes). Letters and marks among them (fillers, variation
  * selectors, fullwidth letters) are flagged by the scan's letter loop (isChangedLetter); a mark
- * that starts a token follows no letter.
+ * that starts a token follows no letter. A dash counts between two digits as written; one after a
+ * digit that markup, a reference or a hidden character brings is flagged by those.
  */
-const CHANGED = /[\p{Cc}\p{Cf}\p{Cs}\p{Nd}\p{Z}\u2800\uFF01-\uFF5E\u{1D400}-\u{1D7FF}]/uy;
+const CHANGED = /[\p{Cc}\p{Cf}\p{Cs}\p{Nd}\p{Z}\u2800\uFF01-\uFF5E\u{1D400}-\u{1D7FF}]|(?<=\p{Nd})[\u2010-\u2015\u2212\uFE58\uFE63](?=\p{Nd})/uy;
 const HIDDEN = /[\p{Cc}\p{Cf}\p{Cs}]/u;
 /** Mongolian and standard variation selectors: marks that only pick a glyph. */
 const isSelector = (cp: number): boolean => (cp >= 0x180b && cp <= 0x180f) || (cp >= 0xfe00 && cp <= 0xfe0f);
@@ -27,6 +36,85 @@ const MARK = /\p{M}/u;
 const LETTER = /\p{L}/u;
 const DIGIT = /\p{Nd}/u;
 const SPACE = /[\p{Z}\u2800]/u;
+/** Hyphens, dashes and the minus sign that a word processor puts between digits ("415–555–0132"). */
+const isDash = (cp: number): boolean => (cp >= 0x2010 && cp <= 0x2015) || cp === 0x2212 || cp === 0xfe58 || cp === 0xfe63;
+const DIGIT_AT = /\p{Nd}/uy;
+const digitAt = (text: string, k: number): boolean => {
+  DIGIT_AT.lastIndex = k;
+  return DIGIT_AT.test(text);
+};
+
+/**
+ * The named HTML character references that read as ASCII punctuation, a space or nothing (the
+ * numeric ones, "&#64;" and "&#x40;", read as any character).
+ */
+const NAMED_REFS = new Map<string, number>(
+  Object.entries({
+    amp: 38, AMP: 38, lt: 60, LT: 60, gt: 62, GT: 62, quot: 34, QUOT: 34, apos: 39, commat: 64, period: 46, hyphen: 0x2010, dash: 0x2010,
+    ndash: 0x2013, mdash: 0x2014, minus: 0x2212, plus: 43, lpar: 40, rpar: 41, num: 35, colon: 58, sol: 47, bsol: 92, lowbar: 95,
+    equals: 61, comma: 44, semi: 59, excl: 33, quest: 63, ast: 42, percnt: 37, dollar: 36, lsqb: 91, rsqb: 93, lbrack: 91, rbrack: 93,
+    lcub: 123, rcub: 125, lbrace: 123, rbrace: 125, verbar: 124, vert: 124, nbsp: 0xa0, NonBreakingSpace: 0xa0, ensp: 0x2002,
+    emsp: 0x2003, numsp: 0x2007, puncsp: 0x2008, thinsp: 0x2009, hairsp: 0x200a, Tab: 9, NewLine: 10, shy: 0xad,
+    ZeroWidthSpace: 0x200b, zwnj: 0x200c, zwj: 0x200d, lrm: 0x200e, rlm: 0x200f, NoBreak: 0x2060,
+  }),
+);
+const CHAR_REF = /&(?:#([0-9]{1,7})|#[xX]([0-9a-fA-F]{1,6})|([A-Za-z]{2,16}));/y;
+/** The code point of the character reference at k ("&#64;", "&#x40;", "&commat;"), and where it ends; -1 if none. */
+let refEnd = -1;
+function charRefAt(text: string, k: number): number {
+  CHAR_REF.lastIndex = k;
+  const m = CHAR_REF.exec(text);
+  refEnd = -1;
+  if (m === null) return -1;
+  const cp = m[3] !== undefined ? (NAMED_REFS.get(m[3]) ?? -1) : parseInt(m[1] ?? m[2], m[1] !== undefined ? 10 : 16);
+  if (cp < 0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return -1;
+  refEnd = CHAR_REF.lastIndex;
+  return cp;
+}
+/**
+ * Whether the next character read from k is a digit: written out, as a reference, or after up
+ * to four tags ("078&ndash;<b>05</b>").
+ */
+function digitReadAt(text: string, k: number): boolean {
+  for (let hops = 0; hops < 4; hops++) {
+    const c = text.charCodeAt(k);
+    if (c === 38) {
+      const cp = charRefAt(text, k);
+      return cp >= 0 && digitAt(String.fromCodePoint(cp), 0);
+    }
+    if (c !== 60 || tagAt(text, k) < 0) return digitAt(text, k);
+    k = TAG.lastIndex;
+  }
+  return false;
+}
+/** HTML's tag names by how a browser lays them out: a line of their own, a cell beside the next, or inline. */
+const BLOCK_TAGS = 'address article aside blockquote body br caption center dd details dialog div dl dt fieldset figcaption figure footer form h1 h2 h3 h4 h5 h6 head header hr html legend li main nav ol p pre section summary table tbody tfoot thead title tr ul';
+const CELL_TAGS = 'td th';
+const INLINE_TAGS = 'a abbr b bdi bdo big cite code data del dfn em font i img ins kbd label mark o:p q s samp small span strike strong sub sup time tt u var wbr';
+const TAG_READING = new Map<string, string>([
+  ...BLOCK_TAGS.split(' ').map((t) => [t, '\n'] as const),
+  ...CELL_TAGS.split(' ').map((t) => [t, ' '] as const),
+  ...INLINE_TAGS.split(' ').map((t) => [t, ''] as const),
+]);
+const TAG = /<\/?([A-Za-z][A-Za-z0-9]{0,9}(?::[A-Za-z]{1,9})?)(?=[\s/>])[^<>]{0,2048}>/y;
+/** How the last tag tagAt found reads. */
+let tagReading = '';
+/** Where the HTML tag at k ends, -1 if none is there; tagReading is how it reads. */
+function tagAt(text: string, k: number): number {
+  TAG.lastIndex = k;
+  const m = TAG.exec(text);
+  const reading = m === null ? undefined : TAG_READING.get(m[1].toLowerCase());
+  if (reading === undefined) return -1;
+  tagReading = reading;
+  return TAG.lastIndex;
+}
+/**
+ * Whether the '&' or '<' at k may start a character reference, tag or comment of the view: the
+ * scan's gate for the two ASCII characters the view may change (it may flag a comment that never
+ * closes, which the view leaves as it is).
+ */
+export const markupOrRefAt = (text: string, k: number): boolean =>
+  text.charCodeAt(k) === 38 ? charRefAt(text, k) >= 0 : text.startsWith('<!--', k) || tagAt(text, k) >= 0;
 
 /** An ASCII control the view changes: all but \t \n \r (\v and \f read as '\n', the rest as nothing). */
 export const isChangedControl = (c: number): boolean => (c < 32 && c !== 9 && c !== 10 && c !== 13) || c === 127;
@@ -87,6 +175,37 @@ function readingOf(cp: number): string | null {
   return reading;
 }
 
+/**
+ * The text with all but its tags and comments blanked, at the same offsets: what the view leaves
+ * out (attribute values, comment text) is still read as written ("<a href=\"mailto:…\">",
+ * "<!-- SSN … -->"). A comment that never closes runs to the end, as the view keeps it.
+ */
+export function markupOnly(text: string): string {
+  let out = '';
+  let copied = 0;
+  for (let k = text.indexOf('<'); k !== -1; k = text.indexOf('<', k + 1)) {
+    let end: number;
+    if (text.startsWith('<!--', k)) {
+      const close = text.indexOf('-->', k + 4);
+      end = close === -1 ? text.length : close + 3;
+    } else if (tagAt(text, k) >= 0) end = TAG.lastIndex;
+    else continue;
+    out += ' '.repeat(k - copied) + text.slice(k, end);
+    copied = end;
+    k = end - 1;
+  }
+  return out + ' '.repeat(text.length - copied);
+}
+
+/** How a character reference's code point reads (see viewOf), or null to leave the reference as it is. */
+function refReading(cp: number, afterLetter: boolean): string | null {
+  if (cp < 128) return !isChangedControl(cp) ? String.fromCharCode(cp) : cp === 11 || cp === 12 ? '\n' : NOTHING;
+  const ch = String.fromCodePoint(cp);
+  if (MARK.test(ch) && !afterLetter) return NOTHING;
+  // A character of two units that reads as itself stays a reference: every unit of the view maps to its own range.
+  return readingOf(cp) ?? (cp <= 0xffff ? ch : null);
+}
+
 export function viewOf(text: string): View {
   const from = new Int32Array(text.length);
   const to = new Int32Array(text.length);
@@ -95,37 +214,65 @@ export function viewOf(text: string): View {
   let copied = 0;
   // Whether the last character read is a letter (or a mark on one): a mark after anything else renders as nothing useful.
   let afterLetter = false;
+  // Whether the last character read is a digit: a dash between digits reads as '-'.
+  let afterDigit = false;
+  // Whether the last character read is white space (or none was): a tag adds no second break ("</td><td>" is one).
+  let afterSpace = true;
+  // The next "-->" after the last comment opened: -1 if there is none, -2 before the first.
+  let commentClose = -2;
   for (let k = 0; k < text.length; ) {
     const c = text.charCodeAt(k);
     const cp = c < 128 ? c : (text.codePointAt(k) as number);
-    const units = cp > 0xffff ? 2 : 1;
-    let reading: string | null;
-    if (c < 128) reading = !isChangedControl(c) ? null : c === 11 || c === 12 ? '\n' : NOTHING;
+    let end = k + (cp > 0xffff ? 2 : 1);
+    let reading: string | null = null;
+    if (c === 38) {
+      const ref = charRefAt(text, k);
+      if (ref >= 0) {
+        reading = refReading(ref, afterLetter);
+        if (reading !== null) end = refEnd;
+        if (afterDigit && isDash(ref) && digitReadAt(text, end)) reading = '-';
+      }
+    } else if (c === 60) {
+      if (text.startsWith('<!--', k)) {
+        if (commentClose !== -1 && commentClose < k + 4) commentClose = text.indexOf('-->', k + 4);
+        if (commentClose >= 0) {
+          reading = NOTHING;
+          end = commentClose + 3;
+        }
+      } else if (tagAt(text, k) >= 0) {
+        reading = afterSpace ? NOTHING : tagReading;
+        end = TAG.lastIndex;
+      }
+    } else if (c < 128) reading = !isChangedControl(c) ? null : c === 11 || c === 12 ? '\n' : NOTHING;
     else if (c === 0x200b && afterLetter && LETTER.test(String.fromCodePoint(text.codePointAt(k + 1) ?? 32))) reading = ' ';
+    else if (afterDigit && isDash(cp) && digitReadAt(text, end)) reading = '-';
     else {
-      const ch = text.slice(k, k + units);
+      const ch = text.slice(k, end);
       reading = MARK.test(ch) && !afterLetter ? NOTHING : readingOf(cp);
     }
     if (reading === null) {
-      for (let u = 0; u < units; u++, v++) {
-        from[v] = k + u;
-        to[v] = k + u + 1;
+      for (let u = k; u < end; u++, v++) {
+        from[v] = u;
+        to[v] = u + 1;
       }
     } else {
       parts.push(text.slice(copied, k), reading);
-      copied = k + units;
+      copied = end;
+      // A reading is one UTF-16 unit, or none.
       if (reading !== NOTHING) {
         from[v] = k;
-        to[v] = k + units;
+        to[v] = end;
         v++;
       }
     }
     if (reading !== NOTHING) {
-      const read: string = reading ?? text.slice(k, k + units);
+      const read: string = reading ?? text.slice(k, end);
       const r: number = read.charCodeAt(0);
       afterLetter = r < 128 ? (r >= 65 && r <= 90) || (r >= 97 && r <= 122) : LETTER.test(read) || (afterLetter && MARK.test(read));
+      afterDigit = r >= 48 && r <= 57;
+      afterSpace = r === 32 || r === 10 || r === 9 || r === 13;
     }
-    k += units;
+    k = end;
   }
   parts.push(text.slice(copied));
   return { text: parts.join(''), from: from.subarray(0, v), to: to.subarray(0, v) };

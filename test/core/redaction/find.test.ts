@@ -125,3 +125,73 @@ describe('findEntities on characters that read as ASCII', () => {
     expect(findEntities('Привет, как дела? こんにちは — “quoted” …')).toEqual([]);
   });
 });
+
+describe('findEntities on HTML, as a browser renders it', () => {
+  const samples = [
+    'SSN 078-05-1120 on file',
+    'Call +44 20 7946 0958 after lunch',
+    'Card 4111 1111 1111 1111 was charged',
+    'Mail jane.doe@example.org today',
+    'Contact Mr. John Smith today',
+  ];
+  /** Each character of `ascii` at the chosen positions as a decimal, hex or named reference, inline tags between others. */
+  const REFS: Record<string, string> = { ' ': '&nbsp;', '@': '&commat;', '-': '&hyphen;', '.': '&period;', '+': '&plus;' };
+  const encode = (ascii: string, picks: number[]): string =>
+    Array.from(ascii, (c, i) => {
+      switch (picks[i % picks.length]) {
+        case 1:
+          return `&#${c.charCodeAt(0)};`;
+        case 2:
+          return `&#x${c.charCodeAt(0).toString(16)};`;
+        case 3:
+          return REFS[c] ?? c;
+        case 4:
+          return `<b>${c}</b>`;
+        case 5:
+          return `${c}<!-- -->`;
+        default:
+          return c;
+      }
+    }).join('');
+
+  it('finds what it finds in plain text, wherever character references, inline tags and comments stand, and the entity keeps them', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...samples), fc.array(fc.nat(5), { minLength: 1, maxLength: 40 }), (ascii, picks) => {
+        // Prepare
+        const text = `<p>${encode(ascii, picks)}</p>`;
+        // Act
+        const found = findEntities(text);
+        // Assess: the same entities in the same order, each a span of the markup as written.
+        expect(found.map((e) => e.type)).toEqual(findEntities(ascii).map((e) => e.type));
+        for (const e of found) expect(e.value).toBe(text.slice(e.start, e.end));
+      }),
+      { numRuns: 400, seed: 13 },
+    );
+  });
+
+  it.each<[string, string, string[]]>([
+    ['a numeric reference', 'mail john&#64;example.com', ['EMAIL:john&#64;example.com']],
+    ['no-break spaces', 'Card 4111&nbsp;1111&nbsp;1111&nbsp;1111 ok', ['CREDIT_CARD:4111&nbsp;1111&nbsp;1111&nbsp;1111']],
+    ['a tag inside an address', 'john<span>@</span>example.com', ['EMAIL:john<span>@</span>example.com']],
+    ['a comment between digit groups', '4111 1111<!-- x -->1111 1111', ['CREDIT_CARD:4111 1111<!-- x -->1111 1111']],
+    ['an address in an attribute', '<a href="mailto:ann@example.org">write</a>', ['EMAIL:ann@example.org']],
+    ['table cells side by side', '<tr><td>Anna</td><td>Smith</td></tr>', ['PERSON:Anna</td><td>Smith']],
+    ['dashes between digits', 'SSN 078\u201005\u20101120, call 415\u2013555\u20130132', ['US_SSN:078\u201005\u20101120', 'PHONE:415\u2013555\u20130132']],
+    ['a dash reference between digits', 'SSN 078&ndash;05&ndash;1120', ['US_SSN:078&ndash;05&ndash;1120']],
+    ['a name in angle brackets, which is no tag', 'From: <Anna Smith> wrote', ['PERSON:Anna Smith']],
+    ['a comment that never closes', '<!-- 078-05-1120', ['US_SSN:078-05-1120']],
+    ['text inside a comment, which the agent reads in the markup', 'Hello<!-- SSN 078-05-1120 --> there', ['US_SSN:078-05-1120']],
+    ['a name in a title attribute', '<span title="Contact Anna Smith">see notes</span>', ['PERSON:Anna Smith']],
+  ])('reads %s as a reader does', (_, text, want) => {
+    // Act / Assess
+    expect(findEntities(text).map((e) => `${e.type}:${e.value}`)).toEqual(want);
+  });
+
+  it('leaves ampersands, comparisons and dashes in prose as they are', () => {
+    // Act / Assess
+    for (const text of ['AT&T and R&D, P&L; a < b > c', 'From 10 \u2013 20 people \u2014 or so', 'x &unknownref; y']) {
+      expect(scan(text).needsView).toBe(false);
+      expect(findEntities(text)).toEqual([]);
+    }
+  });
+});

@@ -23,7 +23,7 @@ describe('viewOf and the scan gate', () => {
 
   it('maps every character it reads back to the characters it came from, in order', () => {
     fc.assert(
-      fc.property(fc.string({ unit: 'grapheme' }), fc.string({ unit: fc.constantFrom('1', 'a', ' ', '\u200b', '\u0301', '\u0661', '\uff11', '\u00a0', '\u{1D7CF}', '\ud800', '\u000b') }), (a, b) => {
+      fc.property(fc.string({ unit: 'grapheme' }), fc.string({ unit: fc.constantFrom('1', 'a', ' ', '\u200b', '\u0301', '\u0661', '\uff11', '\u00a0', '\u{1D7CF}', '\ud800', '\u000b', '\u2013', '&#64;', '&nbsp;', '&#x1F600;', '<b>', '</p>', '<td>', '<!--', '-->', '<') }), (a, b) => {
         // Prepare
         const text = a + b;
         // Act
@@ -42,9 +42,26 @@ describe('viewOf and the scan gate', () => {
 
   it('returns text it does not change as it is', () => {
     // Act / Assess
-    for (const text of ['Plain ASCII, tabs\tand\r\nline ends.', 'Zürich, Ελλάδα, Москва, 東京, “quoted” — done…', 'e\u0301 decomposed']) {
+    for (const text of ['Plain ASCII, tabs\tand\r\nline ends.', 'Zürich, Ελλάδα, Москва, 東京, “quoted” — done…', 'e\u0301 decomposed', 'AT&T, R&D; a<b; x &copy2; <John Smith> wrote, 10 – 20']) {
       expect(viewOf(text).text).toBe(text);
       expect(scan(text).needsView).toBe(false);
     }
+  });
+
+  it('reads HTML as a browser renders it, each character mapped back to the markup it came from', () => {
+    // Prepare
+    const text = '<p>Call&nbsp;4&#49;5<b>-</b>555&#x2d;0132</p><!-- hidden --><td>A</td><td>B</td>';
+    // Act
+    const { text: read, from, to } = viewOf(text);
+    // Assess: block tags break lines, inline tags and comments read as nothing, cells as one space.
+    expect(read).toBe('Call 415-555-0132\nA B ');
+    expect(text.slice(from[4], to[4])).toBe('&nbsp;');
+    expect(text.slice(from[6], to[6])).toBe('&#49;');
+    expect(text.slice(from[read.indexOf('-', 9)], to[read.indexOf('-', 9)])).toBe('&#x2d;');
+  });
+
+  it('keeps references it does not know and tags that are not HTML as they are', () => {
+    // Act / Assess
+    for (const text of ['&copy; &bogus; &#xD800; &#9999999; &', '<John Smith> <custom-tag> <br', '<!-- open']) expect(viewOf(text).text).toBe(text);
   });
 });
