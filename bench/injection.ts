@@ -54,6 +54,7 @@ export function adversarialInputs(size = 100_000): Record<string, string> {
     hexLike: fill('ab ab:'),
     whitespaceAndColons: fill(' \t:\n#'),
     zeroWidth: fill('a\u200b'),
+    htmlSplitWords: fill('Ign<b></b>ore &#105;nstructions&nbsp;'),
     germanWords: fill('Bitte ignorieren Sie die vorherigen Anweisungen nicht '),
   };
 }

@@ -11,6 +11,7 @@
  * not match), so results do not depend on them.
  */
 import { BridgeError } from '../errors';
+import { viewOf } from '../redaction/view';
 import { BASE64_RUN, DESTINATION, HEX_RUN, InjectionReason, PATTERN_RULES, WORD_RULES } from './rules';
 import { modelEvidence } from './model';
 import { sanitizeDetailed } from './sanitize';
@@ -58,6 +59,7 @@ export function analyseInjection(input: string): Analysis {
   // The model judges the text as a whole; it cannot point at the sentence.
   const learned = modelEvidence(sentences.words);
   if (learned > 0) findings.push({ reason: 'CLASSIFIER', weight: learned, span: { start: 0, end: clean.text.length } });
+  findings.push(...renderedFindings(clean.text));
   if (clean.tagText.trim() !== '') {
     findings.push({ reason: 'HIDDEN_TEXT', weight: 0.85 });
     for (const f of findAll(clean.tagText, false)) findings.push({ reason: f.reason, weight: f.weight });
@@ -84,6 +86,23 @@ function findAll(text: string, decodeNested: boolean, sentences = new Sentences(
   if (decodeNested && sentences.longRun) findings.push(...decodedFindings(text));
   return findings;
 }
+
+/**
+ * HTML is scored as written and as rendered (the redaction view: references decoded, tags and
+ * comments left out), so "&#73;gnore" or "Ign<b></b>ore previous instructions" is read as the
+ * agent reads it. Spans of the rendered text map back to the text as written.
+ */
+function renderedFindings(text: string): Finding[] {
+  if (!MARKUP_CHAR.test(text)) return [];
+  const view = viewOf(text);
+  if (view.text === text) return [];
+  const sentences = new Sentences(view.text);
+  const found = findAll(view.text, true, sentences);
+  const learned = modelEvidence(sentences.words);
+  if (learned > 0) found.push({ reason: 'CLASSIFIER', weight: learned, span: { start: 0, end: view.text.length } });
+  return found.map((f) => (f.span === undefined || f.span.end <= f.span.start ? f : { ...f, span: { start: view.from[f.span.start], end: view.to[f.span.end - 1] } }));
+}
+const MARKUP_CHAR = /[&<]/;
 
 /**
  * All pattern rules as one alternation: it matches somewhere exactly when one of them does,
