@@ -41,6 +41,10 @@ export function adversarialInputs(size = 200_000): Record<string, string> {
     'digit-dot': '1.'.repeat(size / 2),
     at: '@'.repeat(size),
     'a-at': 'a@'.repeat(size / 2),
+    // Obfuscated addresses (recognizers.ts emails): bare at-words, and at-words and dot-words chained on.
+    'bracket-at': '(at)'.repeat(size / 4),
+    'at-dot': 'a(at)b [dot] '.repeat(size / 12),
+    'upper-at-dot': 'Ab AT Ab DOT '.repeat(size / 13),
     spaces: ' '.repeat(size),
     capitals: 'Ab '.repeat(size / 3),
     'hex-colon': 'a:'.repeat(size / 2),

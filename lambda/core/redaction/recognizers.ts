@@ -1,6 +1,6 @@
 /**
- * Pattern recognizers. Each scans with a bounded, anchored regex (or from an '@' anchor)
- * and validates only the candidates, so matching stays linear in the input. Given the
+ * Pattern recognizers. Each scans with a bounded, anchored regex (or from an '@', plain or
+ * obfuscated) and validates only the candidates, so matching stays linear in the input. Given the
  * text's scan, a recognizer skips what the scan shows cannot hold its entity (the number
  * recognizers run only from numbers long enough, the secret shapes only where their marker
  * is); without one, it reads the whole text (the reference the gated runs must equal).
@@ -61,6 +61,12 @@ function eachInNumbers(
  * labels, a top-level domain of letters or punycode. Scripts written without spaces (CJK,
  * Thai) run straight into an address ("邮箱test@example.com电话"), so letters from U+0800 up
  * are read only where the alphabetic reading finds no local part, or no valid domain.
+ *
+ * Obfuscated addresses too, written to get past filters: the '@' or a '.' spelt as a word in
+ * brackets ("john (at) example [dot] com", "john(@)example.com", "max [ät] firma (punkt) de")
+ * or as AT and DOT in capitals ("john AT example DOT com"). The lower-case words are left out:
+ * "look at this dot point" reads the same. An obfuscated address is read by the same rules
+ * as a plain one, its domain checked (EMAIL_DOMAIN) with its dots put back.
  */
 const LOCAL_ASCII = /[A-Za-z0-9._%+'-]/;
 const DOMAIN_ASCII = /[A-Za-z0-9.-]/;
@@ -70,6 +76,22 @@ const inAddress = (ascii: RegExp, ch: string, anyScript: boolean): boolean => {
   return c < 128 ? ascii.test(ch) : (anyScript || c < 0x800) && LETTER_MARK_DIGIT.test(ch);
 };
 const EMAIL_DOMAIN = /^[\p{L}\p{M}\p{Nd}-]+(?:\.[\p{L}\p{M}\p{Nd}-]+)*\.(?:\p{L}[\p{L}\p{M}]{1,23}|xn--[a-z0-9-]{2,59})$/iu;
+/** A regex source matching `word` in either case: the regex stays case-sensitive for " AT ". */
+const anyCase = (word: string): string => word.replace(/\p{L}/gu, (c) => `[${c.toLowerCase()}${c.toUpperCase()}]`);
+/** One of `words` in (), [], {} or <>, with at most one space inside and on each side. */
+const bracketed = (words: readonly string[]): string =>
+  `[ ]?(?:${['()', '[]', '{}', '<>'].map(([open, close]) => `\\${open}[ ]?(?:${words.map(anyCase).join('|')})[ ]?\\${close}`).join('|')})[ ]?`;
+const OBFUSCATED_DOT = `${bracketed(['dot', '\\.', 'punkt', 'punto', 'point'])}| DOT `;
+/** An obfuscated '@'; find.ts runs `emails` on a text without '@' only when this matches. */
+export const OBFUSCATED_AT = new RegExp(`${bracketed(['at', 'ät', '@', 'arroba', 'arobase'])}| AT `);
+const AT = new RegExp(`@|${OBFUSCATED_AT.source}`, 'g');
+const DOT_AFTER = new RegExp(OBFUSCATED_DOT, 'y');
+/** An obfuscated dot ending a slice of the text: the longest, " [ punkt ] ", is 11 characters. */
+const DOT_BEFORE = new RegExp(`(?:${OBFUSCATED_DOT})$`);
+const DOT_IN = new RegExp(OBFUSCATED_DOT);
+/** The characters an obfuscated dot starts and ends with: next to any other, no regex looks for one. */
+const DOT_FIRST = ' ([{<';
+const DOT_LAST = ' )]}>';
 function localStart(text: string, at: number, anyScript: boolean): number {
   let s = at;
   while (s > 0 && at - s < 64 && inAddress(LOCAL_ASCII, text[s - 1], anyScript)) s--;
@@ -82,15 +104,60 @@ function domainEnd(text: string, at: number, anyScript: boolean): number {
   while (e > at + 1 && (text[e - 1] === '.' || text[e - 1] === '-')) e--;
   return e;
 }
+/** The start of the local part ending at `at`, read across obfuscated dots ("john [dot] doe"). */
+function localFrom(text: string, at: number, anyScript: boolean): number {
+  let s = localStart(text, at, anyScript);
+  while (s > 0 && s < at && at - s < 64 && DOT_LAST.includes(text[s - 1])) {
+    const dot = DOT_BEFORE.exec(text.slice(Math.max(0, s - 11), s));
+    if (dot === null) break;
+    const end = s - dot[0].length;
+    const t = localStart(text, end, anyScript);
+    if (t === end) break;
+    s = t;
+  }
+  return s;
+}
+/** Per run of labels read by domainTo: where it ends in the text, and the domain's length up to there. */
+const labelEnds: number[] = [];
+const domainLengths: number[] = [];
+/**
+ * The end of the domain starting at `from`, read across obfuscated dots, or -1: the longest
+ * reading whose domain, dots put back, is valid ("x@y.com (dot) 5" is still "x@y.com").
+ */
+function domainTo(text: string, from: number, anyScript: boolean): number {
+  let domain = '';
+  let n = 0;
+  for (let p = from; ; n++) {
+    const e = domainEnd(text, p - 1, anyScript);
+    domain += text.slice(p, e);
+    labelEnds[n] = e;
+    domainLengths[n] = domain.length;
+    DOT_AFTER.lastIndex = e;
+    const dot = e > p && e < text.length && domain.length < 254 && DOT_FIRST.includes(text[e]) ? DOT_AFTER.exec(text) : null;
+    if (dot === null) break;
+    // An obfuscated dot joins only a label that follows it.
+    const next = e + dot[0].length;
+    if (next >= text.length || !inAddress(DOMAIN_ASCII, text[next], anyScript)) break;
+    p = next;
+    domain += '.';
+  }
+  for (; n >= 0; n--) if (EMAIL_DOMAIN.test(domain.slice(0, domainLengths[n]))) return labelEnds[n];
+  return -1;
+}
 export function emails(text: string, out: Out): void {
-  let at = text.indexOf('@');
-  while (at !== -1) {
-    let s = localStart(text, at, false);
-    if (s === at) s = localStart(text, at, true);
-    let e = domainEnd(text, at, false);
-    if (!EMAIL_DOMAIN.test(text.slice(at + 1, e))) e = domainEnd(text, at, true);
-    if (s < at && EMAIL_DOMAIN.test(text.slice(at + 1, e))) add(out, 'EMAIL', text, s, e);
-    at = text.indexOf('@', Math.max(e, at + 1));
+  for (let m = first(AT, text); m !== null; m = AT.exec(text)) {
+    const at = m.index;
+    const after = at + m[0].length;
+    let s = localFrom(text, at, false);
+    if (s === at) s = localFrom(text, at, true);
+    if (s === at) continue;
+    let e = domainTo(text, after, false);
+    if (e === -1) e = domainTo(text, after, true);
+    // AT in capitals is a word of its own in upper-case text ("MEET AT NOON"): only with an obfuscated dot is it an address.
+    if (e !== -1 && (m[0] !== ' AT ' || DOT_IN.test(text.slice(s, e)))) {
+      add(out, 'EMAIL', text, s, e);
+      AT.lastIndex = e;
+    }
   }
 }
 

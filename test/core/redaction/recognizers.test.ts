@@ -76,6 +76,77 @@ describe('findEntities recognizers', () => {
     expect(found).toContain(`${type}:${value}`);
   });
 
+  it.each<[string, string]>([
+    ['Mail john(at)example(dot)com today', 'john(at)example(dot)com'],
+    ['Mail john (at) example (dot) com today', 'john (at) example (dot) com'],
+    ['Mail john [at] example [dot] com today', 'john [at] example [dot] com'],
+    ['Mail john{at}example{dot}co{dot}uk today', 'john{at}example{dot}co{dot}uk'],
+    ['Mail john <at> example <dot> com today', 'john <at> example <dot> com'],
+    ['Mail john(@)example.com today', 'john(@)example.com'],
+    ['Mail john [at] example.com. Thanks', 'john [at] example.com'],
+    ['Mail john.doe [at] mail [dot] example [dot] org today', 'john.doe [at] mail [dot] example [dot] org'],
+    ['Mail john [dot] doe (at) example (dot) com today', 'john [dot] doe (at) example (dot) com'],
+    ['Mail john@example [dot] com today', 'john@example [dot] com'],
+    ['Mail john AT example DOT com today', 'john AT example DOT com'],
+    ['MAIL JOHN AT EXAMPLE DOT COM TODAY', 'JOHN AT EXAMPLE DOT COM'],
+    ['Mail max (ät) firma (punkt) de', 'max (ät) firma (punkt) de'],
+    ['Escribe a juan (arroba) correo (punto) es', 'juan (arroba) correo (punto) es'],
+    ['Mail ｊｏｈｎ（at）example（dot）com today', 'ｊｏｈｎ（at）example（dot）com'],
+  ])('finds the obfuscated address in %j whole, at its offsets', (text, address) => {
+    // Prepare
+    const start = text.indexOf(address);
+    // Act
+    const found = findEntities(text).filter((e) => e.type === 'EMAIL');
+    // Assess
+    expect(found.map((e) => [e.start, e.end, e.value])).toEqual([[start, start + address.length, address]]);
+  });
+
+  it.each<[string, string[]]>([
+    ['look at this dot point; mail john [at] example [dot] com', ['john [at] example [dot] com']],
+    ['meet at noon or mail john [at] example [dot] com', ['john [at] example [dot] com']],
+    ['at the dot of nine, mail john [at] example [dot] com', ['john [at] example [dot] com']],
+    ['(at) least mail john [at] example [dot] com', ['john [at] example [dot] com']],
+    ['come (at) least once, mail john [at] example [dot] com', ['john [at] example [dot] com']],
+    ['at example.com, [at] example.com or john [at] example [dot] com', ['john [at] example [dot] com']],
+    ['email me at john@example.com or JOHN AT EXAMPLE DOT COM', ['john@example.com', 'JOHN AT EXAMPLE DOT COM']],
+    ['MEET AT NOON, I WORK AT ACME.COM, MAIL JOHN AT EXAMPLE DOT COM', ['JOHN AT EXAMPLE DOT COM']],
+    ['EMAIL ME AT JOHN DOT SMITH@EXAMPLE.COM', ['JOHN DOT SMITH@EXAMPLE.COM']],
+    ['mail x@y.com (dot) 5 or john [at] example [dot] com', ['x@y.com', 'john [at] example [dot] com']],
+  ])('reads no address into the prose of %j', (text, expected) => {
+    // Act
+    const found = findEntities(text).filter((e) => e.type === 'EMAIL');
+    // Assess
+    expect(found.map((e) => e.value)).toEqual(expected);
+  });
+
+  it('finds any address whole, whichever brackets and words obfuscate its @ and dots', () => {
+    const local = fc.stringMatching(/^[a-z0-9_+-]{1,10}(?:\.[a-z0-9_+-]{1,10}){0,2}$/);
+    const label = fc.stringMatching(/^[a-z0-9](?:[a-z0-9-]{0,10}[a-z0-9])?$/);
+    const tld = fc.stringMatching(/^[a-z]{2,6}$/);
+    // A label followed by a real dot (false) or an obfuscated one (true).
+    const labels = fc.array(fc.tuple(label, fc.boolean()), { minLength: 1, maxLength: 3 });
+    const form = fc.record({
+      brackets: fc.constantFrom('()', '[]', '{}', '<>'),
+      inner: fc.constantFrom('', ' '),
+      outer: fc.constantFrom('', ' '),
+      at: fc.constantFrom('at', 'AT', '@', 'ät', 'arroba'),
+      dot: fc.constantFrom('dot', 'DOT', '.', 'punkt', 'point'),
+    });
+    fc.assert(
+      fc.property(local, labels, tld, form, (name, domain, top, f) => {
+        // Prepare
+        const spell = (word: string) => `${f.outer}${f.brackets[0]}${f.inner}${word}${f.inner}${f.brackets[1]}${f.outer}`;
+        const address = `${name}${spell(f.at)}${domain.map(([l, obfuscated]) => l + (obfuscated ? spell(f.dot) : '.')).join('')}${top}`;
+        const text = `Write to ${address} today.`;
+        // Act
+        const found = findEntities(text).filter((e) => e.type === 'EMAIL');
+        // Assess
+        expect(found.map((e) => [e.start, e.value])).toEqual([[9, address]]);
+      }),
+      { numRuns: 500, seed: 47 },
+    );
+  });
+
   it('finds a private key block up to its end marker', () => {
     // Prepare
     const text = 'see -----BEGIN RSA PRIVATE KEY-----\nMIIEabc\n-----END RSA PRIVATE KEY----- done';
@@ -271,6 +342,8 @@ describe('findEntities recognizers', () => {
       // Keyword gates (scan.ts KEYWORD): keywords in other casings, glued to other words, or after a non-ASCII letter.
       'ADDRESS', 'Addresses:', 'éaddress ', 'ship to', 'Delivered to', 'api_key=', 'Access-Token:', 'clientsecret=', '_password:', 'éBearer ',
       'P.O. Box 12', 'UNIT 7', 'Ave', 'Rd.', 'NY', 'ny', 'X', 'ST',
+      // Obfuscated addresses: the e-mail gate opens on an obfuscated '@' alone.
+      '(at)', ' [at] ', '(@)', ' AT ', ' DOT ', '(dot)', ' [.] ', 'john', 'example', 'com', 'john (at) example (dot) com',
     );
     fc.assert(
       fc.property(fc.array(fragment, { maxLength: 12 }), (parts) => {
