@@ -1,6 +1,6 @@
 import { ENTITY_PRIORITY, type Entity } from './entities';
 import { findPersons } from './person';
-import { addresses, birthDates, caSins, cards, emails, ibans, ips, ninos, OBFUSCATED_AT, phones, secrets, usIds } from './recognizers';
+import { addresses, birthDates, caSins, cards, emails, ibans, ips, ninos, phones, secrets, usIds } from './recognizers';
 import { scan, type Scan } from './scan';
 import { markupOnly, viewOf } from './view';
 
@@ -70,8 +70,7 @@ function spellings(names: readonly string[]): readonly string[] {
 function findIn(text: string, s: Scan, knownNames: readonly string[]): Entity[] {
   const cands: Entity[] = [];
   secrets(text, cands, s);
-  // An address needs an '@', or an obfuscated one: one regex test for text without '@'.
-  if (s.at || OBFUSCATED_AT.test(text)) emails(text, cands);
+  if (s.at || s.obfuscatedAt) emails(text, cands);
   if (s.digits > 0) {
     if (s.letterDigit && s.digits >= 2) ibans(text, cands);
     if (s.maxNumber >= 12) cards(text, cands, s);

@@ -82,8 +82,8 @@ const anyCase = (word: string): string => word.replace(/\p{L}/gu, (c) => `[${c.t
 const bracketed = (words: readonly string[]): string =>
   `[ ]?(?:${['()', '[]', '{}', '<>'].map(([open, close]) => `\\${open}[ ]?(?:${words.map(anyCase).join('|')})[ ]?\\${close}`).join('|')})[ ]?`;
 const OBFUSCATED_DOT = `${bracketed(['dot', '\\.', 'punkt', 'punto', 'point'])}| DOT `;
-/** An obfuscated '@'; find.ts runs `emails` on a text without '@' only when this matches. */
-export const OBFUSCATED_AT = new RegExp(`${bracketed(['at', 'ät', '@', 'arroba', 'arobase'])}| AT `);
+/** An obfuscated '@' (the scan's `obfuscatedAt` notes what every one starts with). */
+const OBFUSCATED_AT = new RegExp(`${bracketed(['at', 'ät', '@', 'arroba', 'arobase'])}| AT `);
 const AT = new RegExp(`@|${OBFUSCATED_AT.source}`, 'g');
 const DOT_AFTER = new RegExp(OBFUSCATED_DOT, 'y');
 /** An obfuscated dot ending a slice of the text: the longest, " [ punkt ] ", is 11 characters. */

@@ -18,7 +18,7 @@ const LETTER = 1;
 const DIGIT = 2;
 /** What may separate the digit groups of one number: "(415) 555-2671", "4111 1111", "1.2.3.4", "12/05/1985". */
 const GAP = 4;
-/** A character `marker` looks at: @ : = . - _ ! & < and one the view changes (view.ts) that is no letter. */
+/** A character `marker` looks at: @ : = . - _ ! & < ( [ { and one the view changes (view.ts) that is no letter. */
 const MARKER = 8;
 /** Classes of the first 2048 code points (Latin, Greek, Cyrillic, Hebrew, Arabic), computed once. */
 const CLASS = Uint8Array.from({ length: 0x800 }, (_, c) => {
@@ -26,7 +26,7 @@ const CLASS = Uint8Array.from({ length: 0x800 }, (_, c) => {
   if (LETTER_OR_MARK.test(ch)) return LETTER;
   if (c >= 48 && c <= 57) return DIGIT;
   const inView = c < 128 ? isChangedControl(c) : changedInView(ch, 0);
-  return (' .-()/'.includes(ch) ? GAP : 0) | ('@:=.-_!&<'.includes(ch) || inView ? MARKER : 0);
+  return (' .-()/'.includes(ch) ? GAP : 0) | ('@:=.-_!&<([{'.includes(ch) || inView ? MARKER : 0);
 });
 const isLetter = (c: number, text: string, k: number): boolean => (c < 0x800 ? CLASS[c] === LETTER : LETTER_OR_MARK.test(text[k]));
 const isJoiner = (c: number): boolean => c === 39 || c === 45 || c === 0x2019; // ' - ’
@@ -148,6 +148,11 @@ export interface Scan {
   maxNumber: number;
   digits: number;
   at: boolean;
+  /**
+   * What an obfuscated '@' starts with (recognizers.ts OBFUSCATED_AT): a bracket before an 'a',
+   * 'ä' or '@' ("(at)", "[ät]", "(@)"), or the word "AT" in capitals.
+   */
+  obfuscatedAt: boolean;
   colon: boolean;
   equals: boolean;
   /** A digit, '.', a digit: the only way an IPv4 address starts. */
@@ -187,6 +192,7 @@ const state: Scan = {
   maxNumber: 0,
   digits: 0,
   at: false,
+  obfuscatedAt: false,
   colon: false,
   equals: false,
   dotted: false,
@@ -244,7 +250,15 @@ const NUMBER_WORD = 64;
 const DATE_LIKE = 128;
 const NEEDS_VIEW = 256;
 const MARKUP = 512;
+const MAYBE_OBFUSCATED_AT = 1024;
 const SHAPE_SHIFT = 16;
+
+/** MAYBE_OBFUSCATED_AT if the bracket at k, then at most one space, comes before an 'a', 'ä' or '@'. */
+function bracketAt(text: string, k: number): number {
+  let c = codeAt(text, k + 1);
+  if (c === 32) c = codeAt(text, k + 2);
+  return (c | 32) === 97 || c === 64 || (c | 32) === 0xe4 ? MAYBE_OBFUSCATED_AT : 0;
+}
 
 /** The findings of the MARKER character `c` at `k`. */
 function marker(text: string, k: number, c: number): number {
@@ -266,8 +280,12 @@ function marker(text: string, k: number, c: number): number {
       return isTokenChar(codeAt(text, k + 1)) ? SHAPE.BANG << SHAPE_SHIFT : 0;
     case 38: // & (a character reference)
       return markupOrRefAt(text, k) ? NEEDS_VIEW : 0;
-    case 60: // < (an HTML tag or comment)
-      return markupOrRefAt(text, k) ? NEEDS_VIEW | MARKUP : 0;
+    case 60: // < (an HTML tag or comment, or an obfuscated '@')
+      return (markupOrRefAt(text, k) ? NEEDS_VIEW | MARKUP : 0) | bracketAt(text, k);
+    case 40: // (
+    case 91: // [
+    case 123: // {
+      return bracketAt(text, k);
     default:
       return NEEDS_VIEW;
   }
@@ -356,6 +374,7 @@ export function scan(text: string): Scan {
         if (isAsciiLetter(last)) flags |= LETTER_DIGIT;
         if (last >= 65 && last <= 90) flags |= UPPER_DIGIT;
       }
+      if (k - s === 2 && text.charCodeAt(s) === 65 && last === 84) flags |= MAYBE_OBFUSCATED_AT; // "AT"
       let e = k;
       if ((last === 115 || last === 83) && e - s > 2) {
         const quote = text.charCodeAt(e - 2);
@@ -419,6 +438,7 @@ export function scan(text: string): Scan {
   state.maxNumber = maxNumber;
   state.digits = digits;
   state.at = (flags & AT) !== 0;
+  state.obfuscatedAt = (flags & MAYBE_OBFUSCATED_AT) !== 0;
   state.colon = (flags & COLON) !== 0;
   state.equals = (flags & EQUALS) !== 0;
   state.dotted = (flags & DOTTED) !== 0;
