@@ -2,7 +2,7 @@ import { ENTITY_PRIORITY, type Entity } from './entities';
 import { findPersons } from './person';
 import { addresses, birthDates, caSins, cards, emails, ibans, ips, ninos, phones, secrets, usIds } from './recognizers';
 import { scan, type Scan } from './scan';
-import { markupOnly, viewOf } from './view';
+import { markupSpans, viewOf } from './view';
 
 const NINO_HINT = /[A-Z]{2} ?\d\d/;
 const SIN_HINT = /\bsin\b|social insurance/i;
@@ -26,26 +26,81 @@ export interface FindOptions {
  * A text with characters a reader does not see as stored (view.ts: zero-width and bidi
  * characters, digits of other scripts, no-break spaces, fullwidth forms, HTML markup) is read
  * through its view: what is found there maps back to the text, hidden characters inside an
- * entity included. The view leaves tags and comments out, so their text is also read as written
- * (markupOnly: "<a href=\"mailto:…\">"), and both finds are resolved together.
+ * entity included. HTML (tags, comments, character references) is read both rendered and as
+ * written, as an agent reads its markup ("<span>078-05-1120</span><span>SSN</span>",
+ * "<a href=\"mailto:…\">"); cover keeps what either reading finds.
  */
 export function findEntities(text: string, opts: FindOptions = {}): Entity[] {
   if (typeof text !== 'string' || text.length === 0) return [];
   const names = spellings(opts.knownNames ?? []);
   const s = scan(text);
   if (!s.needsView) return findIn(text, s, names);
-  const markup = s.markup; // the next scan overwrites s
+  // An agent reads HTML as written as well as rendered: with markup, both readings count.
+  const asWritten = s.markup ? findIn(text, s, names) : null; // the next scan overwrites s
   const view = viewOf(text);
   const seen = findIn(view.text, scan(view.text), names).map((e) => {
     const start = view.from[e.start];
     const end = view.to[e.end - 1];
     return { type: e.type, start, end, value: text.slice(start, end) };
   });
-  if (!markup) return seen;
-  // Attribute values and comments, which the view leaves out, at their own offsets.
-  const tags = markupOnly(text);
-  const inTags = findIn(tags, scan(tags), names);
-  return inTags.length === 0 ? seen : resolveOverlaps([...seen, ...inTags]);
+  return asWritten === null ? seen : cover(text, [...seen, ...asWritten]);
+}
+
+/**
+ * The entities of two readings of one text, leaving none of their characters out: best-ranked
+ * first (as resolveOverlaps), and each later one keeps its parts that no kept entity covers,
+ * trimmed of white space, where a letter or digit is left. An entity kept inside a tag or
+ * comment takes the whole element from the others: "Anna <a href=\"mailto:anna@x.org\">Smith"
+ * keeps PERSON "Anna", EMAIL "anna@x.org" and PERSON "Smith".
+ */
+function cover(text: string, cands: Entity[]): Entity[] {
+  const spans = markupSpans(text);
+  const kept: Entity[] = [];
+  for (const c of cands.sort(rank)) {
+    let pieces = [c.start, c.end];
+    for (let i = firstEndingAfter(kept, c.start); i < kept.length && kept[i].start < c.end; i++) {
+      const [from, to] = elementAround(spans, kept[i].start, kept[i].end);
+      const left: number[] = [];
+      for (let p = 0; p < pieces.length; p += 2) {
+        if (pieces[p] < from) left.push(pieces[p], Math.min(pieces[p + 1], from));
+        if (pieces[p + 1] > to) left.push(Math.max(pieces[p], to), pieces[p + 1]);
+      }
+      pieces = left;
+    }
+    for (let p = 0; p < pieces.length; p += 2) {
+      let start = pieces[p];
+      let end = pieces[p + 1];
+      while (start < end && /\s/.test(text[start])) start++;
+      while (end > start && /\s/.test(text[end - 1])) end--;
+      const value = text.slice(start, end);
+      if (!LETTER_OR_DIGIT.test(value)) continue;
+      kept.splice(firstEndingAfter(kept, start), 0, { type: c.type, start, end, value });
+    }
+  }
+  return kept;
+}
+const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
+/** The index of the first of `kept` (sorted by start, non-overlapping) that ends after `p`. */
+function firstEndingAfter(kept: readonly Entity[], p: number): number {
+  let lo = 0;
+  let hi = kept.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (kept[mid].end <= p) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+/** The tag or comment (markupSpans) holding [start, end), or [start, end) itself when none does. */
+function elementAround(spans: readonly number[], start: number, end: number): [number, number] {
+  let lo = 0;
+  let hi = spans.length / 2;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (spans[2 * mid + 1] <= start) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < spans.length / 2 && spans[2 * lo] <= start && end <= spans[2 * lo + 1] ? [spans[2 * lo], spans[2 * lo + 1]] : [start, end];
 }
 
 /**

@@ -175,7 +175,7 @@ export interface Scan {
   dateLike: boolean;
   /** A character the view changes (view.ts: hidden, read as ASCII, HTML markup): none of the above counts one. */
   needsView: boolean;
-  /** An HTML tag or comment, which the view leaves out with its attributes ("<a href=…>"). */
+  /** An HTML tag, comment or character reference: the view renders it, and the text is read as written too. */
   markup: boolean;
 }
 
@@ -279,7 +279,7 @@ function marker(text: string, k: number, c: number): number {
     case 33: // !
       return isTokenChar(codeAt(text, k + 1)) ? SHAPE.BANG << SHAPE_SHIFT : 0;
     case 38: // & (a character reference)
-      return markupOrRefAt(text, k) ? NEEDS_VIEW : 0;
+      return markupOrRefAt(text, k) ? NEEDS_VIEW | MARKUP : 0;
     case 60: // < (an HTML tag or comment, or an obfuscated '@')
       return (markupOrRefAt(text, k) ? NEEDS_VIEW | MARKUP : 0) | bracketAt(text, k);
     case 40: // (

@@ -58,7 +58,8 @@ const NAMED_REFS = new Map<string, number>(
     ZeroWidthSpace: 0x200b, zwnj: 0x200c, zwj: 0x200d, lrm: 0x200e, rlm: 0x200f, NoBreak: 0x2060,
   }),
 );
-const CHAR_REF = /&(?:#([0-9]{1,7})|#[xX]([0-9a-fA-F]{1,6})|([A-Za-z]{2,16}));/y;
+/** Numeric references, which browsers also read without their ';' ("&#64"), and named ones (the common few without it too). */
+const CHAR_REF = /&(?:#0{0,8}([0-9]{1,7});?|#[xX]0{0,8}([0-9a-fA-F]{1,6});?|([A-Za-z]{2,16});|(nbsp|amp|lt|gt|quot))/y;
 /** The code point of the character reference at k ("&#64;", "&#x40;", "&commat;"), and where it ends; -1 if none. */
 let refEnd = -1;
 function charRefAt(text: string, k: number): number {
@@ -66,7 +67,8 @@ function charRefAt(text: string, k: number): number {
   const m = CHAR_REF.exec(text);
   refEnd = -1;
   if (m === null) return -1;
-  const cp = m[3] !== undefined ? (NAMED_REFS.get(m[3]) ?? -1) : parseInt(m[1] ?? m[2], m[1] !== undefined ? 10 : 16);
+  const name = m[3] ?? m[4];
+  const cp = name !== undefined ? (NAMED_REFS.get(name) ?? -1) : parseInt(m[1] ?? m[2], m[1] !== undefined ? 10 : 16);
   if (cp < 0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return -1;
   refEnd = CHAR_REF.lastIndex;
   return cp;
@@ -87,25 +89,24 @@ function digitReadAt(text: string, k: number): boolean {
   }
   return false;
 }
-/** HTML's tag names by how a browser lays them out: a line of their own, a cell beside the next, or inline. */
+/** HTML's tag names by how a browser lays them out: a line of their own, a cell beside the next; any other tag is inline. */
 const BLOCK_TAGS = 'address article aside blockquote body br caption center dd details dialog div dl dt fieldset figcaption figure footer form h1 h2 h3 h4 h5 h6 head header hr html legend li main nav ol p pre section summary table tbody tfoot thead title tr ul';
 const CELL_TAGS = 'td th';
-const INLINE_TAGS = 'a abbr b bdi bdo big cite code data del dfn em font i img ins kbd label mark o:p q s samp small span strike strong sub sup time tt u var wbr';
-const TAG_READING = new Map<string, string>([
-  ...BLOCK_TAGS.split(' ').map((t) => [t, '\n'] as const),
-  ...CELL_TAGS.split(' ').map((t) => [t, ' '] as const),
-  ...INLINE_TAGS.split(' ').map((t) => [t, ''] as const),
-]);
-const TAG = /<\/?([A-Za-z][A-Za-z0-9]{0,9}(?::[A-Za-z]{1,9})?)(?=[\s/>])[^<>]{0,2048}>/y;
+const TAG_READING = new Map<string, string>([...BLOCK_TAGS.split(' ').map((t) => [t, '\n'] as const), ...CELL_TAGS.split(' ').map((t) => [t, ' '] as const)]);
+/**
+ * A tag of any name, unknown ones too ("<x>", Outlook's "<st1:place>"): a browser shows none of
+ * them. What the view then hides that is no markup ("<Anna Smith>") is read as written
+ * (find.ts), as is every attribute.
+ */
+const TAG = /<\/?([A-Za-z][A-Za-z0-9:-]{0,31})(?=[\s/>])[^<>]{0,2048}>/y;
 /** How the last tag tagAt found reads. */
 let tagReading = '';
 /** Where the HTML tag at k ends, -1 if none is there; tagReading is how it reads. */
 function tagAt(text: string, k: number): number {
   TAG.lastIndex = k;
   const m = TAG.exec(text);
-  const reading = m === null ? undefined : TAG_READING.get(m[1].toLowerCase());
-  if (reading === undefined) return -1;
-  tagReading = reading;
+  if (m === null) return -1;
+  tagReading = TAG_READING.get(m[1].toLowerCase()) ?? NOTHING;
   return TAG.lastIndex;
 }
 /**
@@ -176,25 +177,22 @@ function readingOf(cp: number): string | null {
 }
 
 /**
- * The text with all but its tags and comments blanked, at the same offsets: what the view leaves
- * out (attribute values, comment text) is still read as written ("<a href=\"mailto:…\">",
- * "<!-- SSN … -->"). A comment that never closes runs to the end, as the view keeps it.
+ * Where the tags and comments of `text` start and end, in order (flat: start, end, start, …).
+ * A comment that never closes runs to the end.
  */
-export function markupOnly(text: string): string {
-  let out = '';
-  let copied = 0;
+export function markupSpans(text: string): number[] {
+  const spans: number[] = [];
   for (let k = text.indexOf('<'); k !== -1; k = text.indexOf('<', k + 1)) {
     let end: number;
     if (text.startsWith('<!--', k)) {
-      const close = text.indexOf('-->', k + 4);
+      const close = text.indexOf('-->', k + 2);
       end = close === -1 ? text.length : close + 3;
     } else if (tagAt(text, k) >= 0) end = TAG.lastIndex;
     else continue;
-    out += ' '.repeat(k - copied) + text.slice(k, end);
-    copied = end;
+    spans.push(k, end);
     k = end - 1;
   }
-  return out + ' '.repeat(text.length - copied);
+  return spans;
 }
 
 /** How a character reference's code point reads (see viewOf), or null to leave the reference as it is. */
@@ -234,7 +232,8 @@ export function viewOf(text: string): View {
       }
     } else if (c === 60) {
       if (text.startsWith('<!--', k)) {
-        if (commentClose !== -1 && commentClose < k + 4) commentClose = text.indexOf('-->', k + 4);
+        // "<!-->" and "<!--->" close at once, as browsers read them.
+        if (commentClose !== -1 && commentClose < k + 2) commentClose = text.indexOf('-->', k + 2);
         if (commentClose >= 0) {
           reading = NOTHING;
           end = commentClose + 3;

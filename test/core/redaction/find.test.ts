@@ -134,36 +134,34 @@ describe('findEntities on HTML, as a browser renders it', () => {
     'Mail jane.doe@example.org today',
     'Contact Mr. John Smith today',
   ];
-  /** Each character of `ascii` at the chosen positions as a decimal, hex or named reference, inline tags between others. */
+  /** Each character of `ascii` at the chosen positions as a decimal, hex or named reference, in inline tags, or before a comment; and where each character went. */
   const REFS: Record<string, string> = { ' ': '&nbsp;', '@': '&commat;', '-': '&hyphen;', '.': '&period;', '+': '&plus;' };
-  const encode = (ascii: string, picks: number[]): string =>
-    Array.from(ascii, (c, i) => {
-      switch (picks[i % picks.length]) {
-        case 1:
-          return `&#${c.charCodeAt(0)};`;
-        case 2:
-          return `&#x${c.charCodeAt(0).toString(16)};`;
-        case 3:
-          return REFS[c] ?? c;
-        case 4:
-          return `<b>${c}</b>`;
-        case 5:
-          return `${c}<!-- -->`;
-        default:
-          return c;
-      }
-    }).join('');
+  const encode = (ascii: string, picks: number[]): { html: string; at: number[] } => {
+    let html = '<p>';
+    const at: number[] = [];
+    Array.from(ascii).forEach((c, i) => {
+      const pick = picks[i % picks.length];
+      const before = pick === 4 ? '<b>' : '';
+      at.push(html.length + before.length);
+      html += [c, `&#${c.charCodeAt(0)};`, `&#x${c.charCodeAt(0).toString(16)};`, REFS[c] ?? c, `<b>${c}</b>`, `${c}<!-- -->`][pick];
+    });
+    return { html: `${html}</p>`, at };
+  };
 
-  it('finds what it finds in plain text, wherever character references, inline tags and comments stand, and the entity keeps them', () => {
+  it('leaves no letter or digit of an entity of the plain text out of an entity, wherever references, inline tags and comments stand', () => {
     fc.assert(
       fc.property(fc.constantFrom(...samples), fc.array(fc.nat(5), { minLength: 1, maxLength: 40 }), (ascii, picks) => {
         // Prepare
-        const text = `<p>${encode(ascii, picks)}</p>`;
+        const { html, at } = encode(ascii, picks);
         // Act
-        const found = findEntities(text);
-        // Assess: the same entities in the same order, each a span of the markup as written.
-        expect(found.map((e) => e.type)).toEqual(findEntities(ascii).map((e) => e.type));
-        for (const e of found) expect(e.value).toBe(text.slice(e.start, e.end));
+        const found = findEntities(html);
+        // Assess: every letter and digit of each plain entity lies in a found entity, whose value is its span of the markup.
+        for (const e of findEntities(ascii)) {
+          for (let i = e.start; i < e.end; i++) {
+            if (/[\p{L}\p{N}]/u.test(ascii[i])) expect([e.type, i, found.some((f) => f.start <= at[i] && at[i] < f.end)]).toEqual([e.type, i, true]);
+          }
+        }
+        for (const e of found) expect(e.value).toBe(html.slice(e.start, e.end));
       }),
       { numRuns: 400, seed: 13 },
     );
@@ -175,6 +173,12 @@ describe('findEntities on HTML, as a browser renders it', () => {
     ['a tag inside an address', 'john<span>@</span>example.com', ['EMAIL:john<span>@</span>example.com']],
     ['a comment between digit groups', '4111 1111<!-- x -->1111 1111', ['CREDIT_CARD:4111 1111<!-- x -->1111 1111']],
     ['an address in an attribute', '<a href="mailto:ann@example.org">write</a>', ['EMAIL:ann@example.org']],
+    ['a name around a link that holds an address', 'Ask Anna <a href="mailto:anna.smith@example.com">Smith</a> today', ['PERSON:Anna', 'EMAIL:anna.smith@example.com', 'PERSON:Smith']],
+    ['a card around a tag that holds an address', 'Card 4111 1111 <span title="ann@example.org">1111 1111</span>', ['CREDIT_CARD:4111 1111', 'EMAIL:ann@example.org', 'CREDIT_CARD:1111 1111']],
+    ['an entity glued to the next cell as rendered, apart as written', '<span>078-05-1120</span><span>SSN</span>', ['US_SSN:078-05-1120']],
+    ['a tag of any name', '4111<x></x>1111<x></x>1111<x></x>1111', ['CREDIT_CARD:4111<x></x>1111<x></x>1111<x></x>1111']],
+    ['references without their semicolon', 'john&#64example.com, 4111&nbsp1111&nbsp1111&nbsp1111', ['EMAIL:john&#64example.com', 'CREDIT_CARD:4111&nbsp1111&nbsp1111&nbsp1111']],
+    ['an empty comment', 'SSN 078-05<!-->-1120', ['US_SSN:078-05<!-->-1120']],
     ['table cells side by side', '<tr><td>Anna</td><td>Smith</td></tr>', ['PERSON:Anna</td><td>Smith']],
     ['dashes between digits', 'SSN 078\u201005\u20101120, call 415\u2013555\u20130132', ['US_SSN:078\u201005\u20101120', 'PHONE:415\u2013555\u20130132']],
     ['a dash reference between digits', 'SSN 078&ndash;05&ndash;1120', ['US_SSN:078&ndash;05&ndash;1120']],
