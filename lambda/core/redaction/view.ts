@@ -84,8 +84,9 @@ function digitReadAt(text: string, k: number): boolean {
       const cp = charRefAt(text, k);
       return cp >= 0 && digitAt(String.fromCodePoint(cp), 0);
     }
-    if (c !== 60 || tagAt(text, k) < 0) return digitAt(text, k);
-    k = TAG.lastIndex;
+    const tagEnd = c === 60 ? tagAt(text, k) : -1;
+    if (tagEnd < 0) return digitAt(text, k);
+    k = tagEnd;
   }
   return false;
 }
@@ -187,8 +188,8 @@ export function markupSpans(text: string): number[] {
     if (text.startsWith('<!--', k)) {
       const close = text.indexOf('-->', k + 2);
       end = close === -1 ? text.length : close + 3;
-    } else if (tagAt(text, k) >= 0) end = TAG.lastIndex;
-    else continue;
+    } else end = tagAt(text, k);
+    if (end < 0) continue;
     spans.push(k, end);
     k = end - 1;
   }
@@ -238,9 +239,12 @@ export function viewOf(text: string): View {
           reading = NOTHING;
           end = commentClose + 3;
         }
-      } else if (tagAt(text, k) >= 0) {
-        reading = afterSpace ? NOTHING : tagReading;
-        end = TAG.lastIndex;
+      } else {
+        const tagEnd = tagAt(text, k);
+        if (tagEnd >= 0) {
+          reading = afterSpace ? NOTHING : tagReading;
+          end = tagEnd;
+        }
       }
     } else if (c < 128) reading = !isChangedControl(c) ? null : c === 11 || c === 12 ? '\n' : NOTHING;
     else if (c === 0x200b && afterLetter && LETTER.test(String.fromCodePoint(text.codePointAt(k + 1) ?? 32))) reading = ' ';

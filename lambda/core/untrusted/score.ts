@@ -54,12 +54,7 @@ export function analyseInjection(input: string): Analysis {
     throw new BridgeError('VALIDATION_FAILED', 'Text to scan must be a string.', { received: typeof input });
   }
   const clean = sanitizeDetailed(input);
-  const sentences = new Sentences(clean.text);
-  const findings = findAll(clean.text, true, sentences);
-  // The model judges the text as a whole; it cannot point at the sentence.
-  const learned = modelEvidence(sentences.words);
-  if (learned > 0) findings.push({ reason: 'CLASSIFIER', weight: learned, span: { start: 0, end: clean.text.length } });
-  findings.push(...renderedFindings(clean.text));
+  const findings = [...textFindings(clean.text), ...renderedFindings(clean.text)];
   if (clean.tagText.trim() !== '') {
     findings.push({ reason: 'HIDDEN_TEXT', weight: 0.85 });
     for (const f of findAll(clean.tagText, false)) findings.push({ reason: f.reason, weight: f.weight });
@@ -67,6 +62,16 @@ export function analyseInjection(input: string): Analysis {
     findings.push({ reason: 'HIDDEN_TEXT', weight: clean.invisible >= 4 ? 0.4 : 0.25 });
   }
   return { score: combine(findings), text: clean.text, findings };
+}
+
+/** The rules' findings on `text`, payloads decoded, and the learned model's. */
+function textFindings(text: string): Finding[] {
+  const sentences = new Sentences(text);
+  const findings = findAll(text, true, sentences);
+  // The model judges the text as a whole; it cannot point at the sentence.
+  const learned = modelEvidence(sentences.words);
+  if (learned > 0) findings.push({ reason: 'CLASSIFIER', weight: learned, span: { start: 0, end: text.length } });
+  return findings;
 }
 
 function findAll(text: string, decodeNested: boolean, sentences = new Sentences(text)): Finding[] {
@@ -96,11 +101,12 @@ function renderedFindings(text: string): Finding[] {
   if (!MARKUP_CHAR.test(text)) return [];
   const view = viewOf(text);
   if (view.text === text) return [];
-  const sentences = new Sentences(view.text);
-  const found = findAll(view.text, true, sentences);
-  const learned = modelEvidence(sentences.words);
-  if (learned > 0) found.push({ reason: 'CLASSIFIER', weight: learned, span: { start: 0, end: view.text.length } });
-  return found.map((f) => (f.span === undefined || f.span.end <= f.span.start ? f : { ...f, span: { start: view.from[f.span.start], end: view.to[f.span.end - 1] } }));
+  const at = (v: number): number => (v < view.from.length ? view.from[v] : text.length);
+  return textFindings(view.text).map((f) => {
+    if (f.span === undefined) return f;
+    const start = at(f.span.start);
+    return { ...f, span: { start, end: f.span.end > f.span.start ? view.to[f.span.end - 1] : start } };
+  });
 }
 const MARKUP_CHAR = /[&<]/;
 
