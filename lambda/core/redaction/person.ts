@@ -203,7 +203,7 @@ export function findPersons(text: string, scanned: Scan, knownNames: readonly st
   if (classes.length < n) classes = new Int32Array(Math.max(n, classes.length * 2));
   classes.fill(0, 0, n);
   seedBits = 0;
-  seedWords.clear();
+  if (seedWords.size > 0) seedWords.clear(); // a call that threw may have left its seeds
   let cased = false;
   let i = 0;
   while (i < n) {
@@ -235,7 +235,8 @@ export function findPersons(text: string, scanned: Scan, knownNames: readonly st
   if (seedWords.size > 0) findRepeats(out);
   if (knownNames.length > 0) findKnownNames(text, knownNames, out);
   cur = ''; // hold no text between calls
-  seedWords.clear();
+  // Set.clear allocates a new table even for an empty set, and most texts seed no name.
+  if (seedWords.size > 0) seedWords.clear();
 }
 
 /** One or two particles from token k, then a name-shaped word, all joined: "Maika van de Noort", "Jennifer de la Cruz". */
