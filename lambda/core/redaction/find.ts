@@ -2,7 +2,7 @@ import { ENTITY_PRIORITY, type Entity } from './entities';
 import { findPersons } from './person';
 import { addresses, birthDates, caSins, cards, emails, ibans, ips, ninos, phones, secrets, usIds } from './recognizers';
 import { scan, type Scan } from './scan';
-import { markupSpans, viewOf } from './view';
+import { markupSpans, viewOf, type View } from './view';
 
 const NINO_HINT = /[A-Z]{2} ?\d\d/;
 const SIN_HINT = /\bsin\b|social insurance/i;
@@ -28,22 +28,27 @@ export interface FindOptions {
  * through its view: what is found there maps back to the text, hidden characters inside an
  * entity included. HTML (tags, comments, character references) is read both rendered and as
  * written, as an agent reads its markup ("<span>078-05-1120</span><span>SSN</span>",
- * "<a href=\"mailto:…\">"); cover keeps what either reading finds.
+ * "<a href=\"mailto:john&#64;x.org\">"): references read as their characters in both; cover
+ * keeps what either reading finds.
  */
 export function findEntities(text: string, opts: FindOptions = {}): Entity[] {
   if (typeof text !== 'string' || text.length === 0) return [];
   const names = spellings(opts.knownNames ?? []);
   const s = scan(text);
   if (!s.needsView) return findIn(text, s, names);
+  const markup = s.markup; // the next scan overwrites s
+  const seen = findThrough(text, viewOf(text), names);
   // An agent reads HTML as written as well as rendered: with markup, both readings count.
-  const asWritten = s.markup ? findIn(text, s, names) : null; // the next scan overwrites s
-  const view = viewOf(text);
-  const seen = findIn(view.text, scan(view.text), names).map((e) => {
+  return markup ? cover(text, [...seen, ...findThrough(text, viewOf(text, 'written'), names)]) : seen;
+}
+
+/** The entities of a view of `text`, mapped back to the text (hidden characters inside one included). */
+function findThrough(text: string, view: View, names: readonly string[]): Entity[] {
+  return findIn(view.text, scan(view.text), names).map((e) => {
     const start = view.from[e.start];
     const end = view.to[e.end - 1];
     return { type: e.type, start, end, value: text.slice(start, end) };
   });
-  return asWritten === null ? seen : cover(text, [...seen, ...asWritten]);
 }
 
 /**

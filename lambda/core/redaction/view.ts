@@ -205,7 +205,15 @@ function refReading(cp: number, afterLetter: boolean): string | null {
   return readingOf(cp) ?? (cp <= 0xffff ? ch : null);
 }
 
-export function viewOf(text: string): View {
+/**
+ * How a view reads HTML tags and comments: `rendered` as a browser shows them (left out, or a
+ * line break or space), `written` as they stand, attributes and comment text included. Either
+ * way character references are read as their characters: `<a href="mailto:john&#64;x.org">`
+ * written is `<a href="mailto:john@x.org">`, and "Mai&#108;" is "Mail".
+ */
+export type MarkupReading = 'rendered' | 'written';
+
+export function viewOf(text: string, markup: MarkupReading = 'rendered'): View {
   const from = new Int32Array(text.length);
   const to = new Int32Array(text.length);
   const parts: string[] = [];
@@ -231,7 +239,7 @@ export function viewOf(text: string): View {
         if (reading !== null) end = refEnd;
         if (afterDigit && isDash(ref) && digitReadAt(text, end)) reading = '-';
       }
-    } else if (c === 60) {
+    } else if (c === 60 && markup === 'rendered') {
       if (text.startsWith('<!--', k)) {
         // "<!-->" and "<!--->" close at once, as browsers read them.
         if (commentClose !== -1 && commentClose < k + 2) commentClose = text.indexOf('-->', k + 2);

@@ -54,7 +54,7 @@ export function analyseInjection(input: string): Analysis {
     throw new BridgeError('VALIDATION_FAILED', 'Text to scan must be a string.', { received: typeof input });
   }
   const clean = sanitizeDetailed(input);
-  const findings = [...textFindings(clean.text), ...renderedFindings(clean.text)];
+  const findings = [...textFindings(clean.text), ...markupFindings(clean.text)];
   if (clean.tagText.trim() !== '') {
     findings.push({ reason: 'HIDDEN_TEXT', weight: 0.85 });
     for (const f of findAll(clean.tagText, false)) findings.push({ reason: f.reason, weight: f.weight });
@@ -93,20 +93,27 @@ function findAll(text: string, decodeNested: boolean, sentences = new Sentences(
 }
 
 /**
- * HTML is scored as written and as rendered (the redaction view: references decoded, tags and
- * comments left out), so "&#73;gnore" or "Ign<b></b>ore previous instructions" is read as the
- * agent reads it. Spans of the rendered text map back to the text as written.
+ * HTML is scored as rendered (the redaction view: references decoded, tags and comments left
+ * out) and as written with its references decoded (attributes and comments kept), besides the
+ * text itself, so "&#73;gnore", "Ign<b></b>ore previous instructions" or a title attribute of
+ * references is read as the agent reads it. Spans of a reading map back to the text as written.
  */
-function renderedFindings(text: string): Finding[] {
+function markupFindings(text: string): Finding[] {
   if (!MARKUP_CHAR.test(text)) return [];
-  const view = viewOf(text);
-  if (view.text === text) return [];
-  const at = (v: number): number => (v < view.from.length ? view.from[v] : text.length);
-  return textFindings(view.text).map((f) => {
-    if (f.span === undefined) return f;
-    const start = at(f.span.start);
-    return { ...f, span: { start, end: f.span.end > f.span.start ? view.to[f.span.end - 1] : start } };
-  });
+  const findings: Finding[] = [];
+  for (const reading of text.includes('&') ? (['rendered', 'written'] as const) : (['rendered'] as const)) {
+    const view = viewOf(text, reading);
+    if (view.text === text) continue;
+    const at = (v: number): number => (v < view.from.length ? view.from[v] : text.length);
+    for (const f of textFindings(view.text)) {
+      if (f.span === undefined) findings.push(f);
+      else {
+        const start = at(f.span.start);
+        findings.push({ ...f, span: { start, end: f.span.end > f.span.start ? view.to[f.span.end - 1] : start } });
+      }
+    }
+  }
+  return findings;
 }
 const MARKUP_CHAR = /[&<]/;
 

@@ -186,9 +186,16 @@ describe('findEntities on HTML, as a browser renders it', () => {
     ['a comment that never closes', '<!-- 078-05-1120', ['US_SSN:078-05-1120']],
     ['text inside a comment, which the agent reads in the markup', 'Hello<!-- SSN 078-05-1120 --> there', ['US_SSN:078-05-1120']],
     ['a name in a title attribute', '<span title="Contact Anna Smith">see notes</span>', ['PERSON:Anna Smith']],
+    ['a reference inside an attribute', '<a href="mailto:john&#64;example.com">write</a>', ['EMAIL:john&#64;example.com']],
+    ['references inside an attribute and a comment', '<span title="415&#45;555&#45;0132">x</span><!-- 078&#45;05&#45;1120 -->', ['PHONE:415&#45;555&#45;0132', 'US_SSN:078&#45;05&#45;1120']],
   ])('reads %s as a reader does', (_, text, want) => {
     // Act / Assess
     expect(findEntities(text).map((e) => `${e.type}:${e.value}`)).toEqual(want);
+  });
+
+  it('reads a word that a reference ends as the whole word, never its written part', () => {
+    // Act / Assess: "Mai" alone is a name; "Mail" is not.
+    expect(findEntities('<p>Mai&#108; me the form</p>')).toEqual([]);
   });
 
   it('leaves ampersands, comparisons and dashes in prose as they are', () => {

@@ -65,4 +65,15 @@ describe('viewOf and the scan gate', () => {
     for (const text of ['&copy; &bogus; &#xD800; &#9999999; &', 'a <br', '<!-- open']) expect(viewOf(text).text).toBe(text);
     expect(viewOf('a<custom-tag>b<st1:place>c<!-->d').text).toBe('abcd');
   });
+
+  it('reads HTML as written with its references read, tags, attributes and comments kept', () => {
+    // Prepare
+    const text = '<a href="mailto:john&#64;x.org">Mai&#108;</a><!-- &#49; -->&nbsp;';
+    // Act
+    const { text: read, from, to } = viewOf(text, 'written');
+    // Assess
+    expect(read).toBe('<a href="mailto:john@x.org">Mail</a><!-- 1 --> ');
+    expect(text.slice(from[read.indexOf('@')], to[read.indexOf('@')])).toBe('&#64;');
+    expect(text.slice(from[read.indexOf('<a')], to[read.indexOf('<a')])).toBe('<');
+  });
 });
