@@ -45,6 +45,8 @@ export function adversarialInputs(size = 200_000): Record<string, string> {
     'bracket-at': '(at)'.repeat(size / 4),
     'at-dot': 'a(at)b [dot] '.repeat(size / 12),
     'upper-at-dot': 'Ab AT Ab DOT '.repeat(size / 13),
+    // Addresses chained on one another, each domain the next one's local part.
+    'chained-at': 'ab.cd@'.repeat(size / 6),
     spaces: ' '.repeat(size),
     capitals: 'Ab '.repeat(size / 3),
     'hex-colon': 'a:'.repeat(size / 2),

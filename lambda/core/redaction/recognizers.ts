@@ -145,6 +145,10 @@ function domainTo(text: string, from: number, anyScript: boolean): number {
   return -1;
 }
 export function emails(text: string, out: Out): void {
+  // The address added last: in a chain ("x@y.com(at)z.org") the next reads its domain as a local part, and both are one
+  // address. Not after a capital AT, which prose has too: "EMAIL ME AT JOHN DOT SMITH@EXAMPLE.COM".
+  let last = -1;
+  let chains = false;
   for (let m = first(AT, text); m !== null; m = AT.exec(text)) {
     const at = m.index;
     const after = at + m[0].length;
@@ -155,7 +159,18 @@ export function emails(text: string, out: Out): void {
     if (e === -1) e = domainTo(text, after, true);
     // AT in capitals is a word of its own in upper-case text ("MEET AT NOON"): only with an obfuscated dot is it an address.
     if (e !== -1 && (m[0] !== ' AT ' || DOT_IN.test(text.slice(s, e)))) {
-      add(out, 'EMAIL', text, s, e);
+      if (chains && s < out[last].end) s = out[last].start;
+      else {
+        // "a@b.c@d.com": a local part before an '@' of no address of its own is part of this one.
+        for (let hops = 0; hops < 4 && text.charCodeAt(s - 1) === 64; hops++) {
+          const t = localStart(text, s - 1, false);
+          if (t === s - 1) break;
+          s = t;
+        }
+        last = out.length;
+      }
+      out[last] = { type: 'EMAIL', start: s, end: e, value: text.slice(s, e) };
+      chains = m[0] !== ' AT ';
       AT.lastIndex = e;
     }
   }

@@ -92,6 +92,9 @@ describe('findEntities recognizers', () => {
     ['Mail max (ät) firma (punkt) de', 'max (ät) firma (punkt) de'],
     ['Escribe a juan (arroba) correo (punto) es', 'juan (arroba) correo (punto) es'],
     ['Mail ｊｏｈｎ（at）example（dot）com today', 'ｊｏｈｎ（at）example（dot）com'],
+    ['Mail x@y.com(at)z.org today', 'x@y.com(at)z.org'],
+    ['Mail anna(at)b.com(at)c.org today', 'anna(at)b.com(at)c.org'],
+    ['Mail anna@b.c@d.com today', 'anna@b.c@d.com'],
   ])('finds the obfuscated address in %j whole, at its offsets', (text, address) => {
     // Prepare
     const start = text.indexOf(address);
