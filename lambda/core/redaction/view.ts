@@ -75,20 +75,42 @@ function charRefAt(text: string, k: number): number {
 }
 /**
  * Whether the next character read from k is a digit: written out, as a reference, or after up
- * to four tags ("078&ndash;<b>05</b>").
+ * to four tags, comments and characters that read as nothing ("078&ndash;<b>05</b>",
+ * "078&ndash;<!-- -->05", "078–&#8203;05").
  */
 function digitReadAt(text: string, k: number): boolean {
-  for (let hops = 0; hops < 4; hops++) {
+  for (let hops = 0; hops < 4 && k < text.length; hops++) {
     const c = text.charCodeAt(k);
+    let next = -1;
     if (c === 38) {
       const cp = charRefAt(text, k);
-      return cp >= 0 && digitAt(String.fromCodePoint(cp), 0);
+      if (cp >= 0 && refReading(cp, false) !== NOTHING) return digitAt(String.fromCodePoint(cp), 0);
+      next = cp >= 0 ? refEnd : -1;
+    } else if (c === 60) {
+      next = text.startsWith('<!--', k) ? commentEnd(text, k) : tagAt(text, k);
+    } else if (c > 127 || isChangedControl(c)) {
+      const cp = text.codePointAt(k) as number;
+      if (readingOf(cp) === NOTHING) next = k + (cp > 0xffff ? 2 : 1);
     }
-    const tagEnd = c === 60 ? tagAt(text, k) : -1;
-    if (tagEnd < 0) return digitAt(text, k);
-    k = tagEnd;
+    if (next < 0) return digitAt(text, k);
+    k = next;
   }
   return false;
+}
+/**
+ * Where the comment opened at k ends, or -1 if it never closes ("<!-->" and "<!--->" close at
+ * once, as browsers read them). The "-->" found last in the text viewOf reads is remembered, so
+ * that a text with many comments and none closed is read in linear time.
+ */
+let closeFrom = -1;
+let closeAt = -1;
+function commentEnd(text: string, k: number): number {
+  const from = k + 2;
+  if (closeFrom === -1 || from < closeFrom || (closeAt !== -1 && closeAt < from)) {
+    closeFrom = from;
+    closeAt = text.indexOf('-->', from);
+  }
+  return closeAt === -1 ? -1 : closeAt + 3;
 }
 /** HTML's tag names by how a browser lays them out: a line of their own, a cell beside the next; any other tag is inline. */
 const BLOCK_TAGS = 'address article aside blockquote body br caption center dd details dialog div dl dt fieldset figcaption figure footer form h1 h2 h3 h4 h5 h6 head header hr html legend li main nav ol p pre section summary table tbody tfoot thead title tr ul';
@@ -214,6 +236,7 @@ function refReading(cp: number, afterLetter: boolean): string | null {
 export type MarkupReading = 'rendered' | 'written';
 
 export function viewOf(text: string, markup: MarkupReading = 'rendered'): View {
+  closeFrom = -1; // commentEnd remembers nothing of another text
   const from = new Int32Array(text.length);
   const to = new Int32Array(text.length);
   const parts: string[] = [];
@@ -225,8 +248,6 @@ export function viewOf(text: string, markup: MarkupReading = 'rendered'): View {
   let afterDigit = false;
   // Whether the last character read is white space (or none was): a tag adds no second break ("</td><td>" is one).
   let afterSpace = true;
-  // The next "-->" after the last comment opened: -1 if there is none, -2 before the first.
-  let commentClose = -2;
   for (let k = 0; k < text.length; ) {
     const c = text.charCodeAt(k);
     const cp = c < 128 ? c : (text.codePointAt(k) as number);
@@ -241,11 +262,10 @@ export function viewOf(text: string, markup: MarkupReading = 'rendered'): View {
       }
     } else if (c === 60 && markup === 'rendered') {
       if (text.startsWith('<!--', k)) {
-        // "<!-->" and "<!--->" close at once, as browsers read them.
-        if (commentClose !== -1 && commentClose < k + 2) commentClose = text.indexOf('-->', k + 2);
+        const commentClose = commentEnd(text, k);
         if (commentClose >= 0) {
           reading = NOTHING;
-          end = commentClose + 3;
+          end = commentClose;
         }
       } else {
         const tagEnd = tagAt(text, k);

@@ -182,6 +182,7 @@ describe('findEntities on HTML, as a browser renders it', () => {
     ['table cells side by side', '<tr><td>Anna</td><td>Smith</td></tr>', ['PERSON:Anna</td><td>Smith']],
     ['dashes between digits', 'SSN 078\u201005\u20101120, call 415\u2013555\u20130132', ['US_SSN:078\u201005\u20101120', 'PHONE:415\u2013555\u20130132']],
     ['a dash reference between digits', 'SSN 078&ndash;05&ndash;1120', ['US_SSN:078&ndash;05&ndash;1120']],
+    ['a dash before a comment or a character that reads as nothing', 'SSN 078\u2013<!-- -->05\u2013&#8203;1120, 415\u2013&shy;555\u2013\u200b0132', ['US_SSN:078\u2013<!-- -->05\u2013&#8203;1120', 'PHONE:415\u2013&shy;555\u2013\u200b0132']],
     ['a name in angle brackets, which is no tag', 'From: <Anna Smith> wrote', ['PERSON:Anna Smith']],
     ['a comment that never closes', '<!-- 078-05-1120', ['US_SSN:078-05-1120']],
     ['text inside a comment, which the agent reads in the markup', 'Hello<!-- SSN 078-05-1120 --> there', ['US_SSN:078-05-1120']],
