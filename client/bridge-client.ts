@@ -266,7 +266,7 @@ export class BridgeClient {
     return this.call<QueryResult | PendingRequest>('POST', '/v1/records/query', { body, ...opts });
   }
 
-  /** `POST /v1/records/propose`: a create or update of one record, for a person to approve (202). */
+  /** `POST /v1/records/propose`: a create, update or refund of one record, for a person to approve (202). */
   async propose(input: ProposeRequest, opts?: CallOptions): Promise<ProposeResult> {
     const body = validated<ProposeRequest>(ProposeRequestSchema, input, 'proposal');
     return this.call<ProposeResult>('POST', '/v1/records/propose', { body, ...opts });

@@ -77,9 +77,10 @@ const TOOLS: readonly ToolSpec[] = [
       name: 'crm_propose',
       title: 'Propose a CRM change',
       description:
-        'Proposes creating (op "create") or updating (op "update", with recordId) one CRM record, with a reason a ' +
-        'person reads. Nothing is written until a person approves (possibly with edits). Returns a requestId for ' +
-        'request_status.',
+        'Proposes creating (op "create") or updating (op "update", with recordId) one CRM record, or a refund on a ' +
+        'Case, Account or Opportunity (op "refund", with recordId, amount and an ISO 4217 currency), with a reason a ' +
+        'person reads (for a refund, also the refund reason the CRM records). Nothing is written until a person ' +
+        'approves (creates and updates possibly with edits). Returns a requestId for request_status.',
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
     },
     schema: ProposeRequestSchema,

@@ -4,11 +4,12 @@
  * (before anything leaves). Proposals (writes) and reads that need a person are stored and handed to the approval
  * flow; the agent polls `GET /v1/requests/{id}` and fetches an approved read's result there, once. No I/O here.
  */
-import { assertFieldsAllowed, writePolicyRequest } from './approvals/actions-policy';
+import { assertFieldsAllowed, describeWrite, writePolicyRequest } from './approvals/actions-policy';
 import type { SealerPort } from './approvals/ports';
-import { ProposeRequestSchema, type BridgeAction } from './approvals/schemas';
-import { admitAgent, deniedError, policyAgent, requireGrant, sealContext, SEAL_PURPOSE, type PolicyPort } from './agent-calls';
+import { ProposeRequestSchema, type ActionName, type BridgeAction, type ProposeRequest } from './approvals/schemas';
+import { admitAgent, deniedError, policyAgent, sealContext, SEAL_PURPOSE, type PolicyPort } from './agent-calls';
 import { audited, type AuditPort, type CallContext, type Trail } from './audited';
+import { PROPOSAL_OPS, type ProposalOp } from './constants';
 import { BridgeError, isBridgeError } from './errors';
 import { PrincipalDirectory } from './identity';
 import type { KillSwitch } from './kill-switch';
@@ -104,26 +105,18 @@ export class AgentService {
   }
 
   /**
-   * `POST /v1/records/propose`: a create or an update of one record. Every write waits for a person, whatever
-   * policy says: allow and approval_required both park the proposal and start the approval flow (202); deny is
-   * POLICY_DENIED, and so is a field outside the policy's allowlist, named up front.
+   * `POST /v1/records/propose`: a create, an update or a refund of one record. Every write waits for a person,
+   * whatever policy says: allow and approval_required both park the proposal and start the approval flow (202);
+   * deny is POLICY_DENIED (a refund above the policy's cap, say), and so is a field outside the policy's allowlist,
+   * named up front.
    */
   propose(ctx: CallContext, readJson: () => unknown): Promise<ServiceResponse> {
     const body = readEarly(readJson);
-    // The audit action names the operation asked for; a body without a valid `op` is audited as a create.
-    const auditAction = isObject(body.peek) && body.peek.op === 'update' ? 'ProposeUpdate' : 'ProposeCreate';
-    return this.audited(ctx, auditAction, async (trail) => {
+    return this.audited(ctx, proposedActionName(body.peek), async (trail) => {
       const admitted = await admitAgent(this.deps, this.directory, ctx, trail, 'write');
       const p = parseOrThrow(ProposeRequestSchema, body.take(), 'proposal');
-      const conversation = p.conversationId !== undefined ? { conversationId: p.conversationId } : {};
-      const action: BridgeAction =
-        p.op === 'create'
-          ? { action: 'ProposeCreate', params: { object: p.object, fields: p.fields, ...conversation } }
-          : { action: 'ProposeUpdate', params: { object: p.object, recordId: p.recordId as string, fields: p.fields, ...conversation } };
-      requireGrant(admitted, action.action);
-      trail.object = p.object;
-      trail.fields = Object.keys(p.fields);
-      if (p.recordId !== undefined) trail.recordIds = [p.recordId];
+      const action = proposedAction(p);
+      const write = describeWrite(admitted, action, this.deps.config.crm.kind, trail);
       const request = writePolicyRequest(admitted, action, this.deps.config.crm.kind, this.now());
       const decision = this.deps.policy.evaluate(request);
       trail.decision = decision;
@@ -132,7 +125,7 @@ export class AgentService {
       return this.park(
         ctx,
         admitted.name,
-        { kind: 'write', action: action.action, object: p.object, recordId: p.recordId, conversationId: p.conversationId, payload: action.params, reason: p.reason },
+        { kind: 'write', action: action.action, object: write.object, recordId: write.recordId, conversationId: p.conversationId, payload: action.params, reason: p.reason },
         decision,
       );
     });
@@ -236,7 +229,7 @@ export class AgentService {
     };
   }
 
-  private audited(ctx: CallContext, action: 'Read' | 'GetRequest' | 'ProposeCreate' | 'ProposeUpdate', run: (trail: Trail) => Promise<ServiceResponse>): Promise<ServiceResponse> {
+  private audited(ctx: CallContext, action: 'Read' | 'GetRequest' | ActionName, run: (trail: Trail) => Promise<ServiceResponse>): Promise<ServiceResponse> {
     return audited({ audit: this.deps.audit, crmKind: this.deps.config.crm.kind, now: this.now }, ctx, action, run);
   }
 }
@@ -263,3 +256,23 @@ function errorCode(record: RequestRecord): string | undefined {
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The audit action of a proposal: the action its `op` proposes; a body without a valid `op` is audited as a create. */
+function proposedActionName(body: unknown): ActionName {
+  const op = isObject(body) ? body.op : undefined;
+  return typeof op === 'string' && Object.hasOwn(PROPOSAL_OPS, op) ? PROPOSAL_OPS[op as ProposalOp] : PROPOSAL_OPS.create;
+}
+
+/** The action a proposal asks a person to approve, with exactly the params its decision token will bind. */
+function proposedAction(p: ProposeRequest): BridgeAction {
+  switch (p.op) {
+    case 'create':
+      return { action: PROPOSAL_OPS[p.op], params: { object: p.object, fields: p.fields, ...conversation(p.conversationId) } };
+    case 'update':
+      return { action: PROPOSAL_OPS[p.op], params: { object: p.object, recordId: p.recordId, fields: p.fields, ...conversation(p.conversationId) } };
+    case 'refund':
+      return { action: PROPOSAL_OPS[p.op], params: { object: p.object, recordId: p.recordId, amount: p.amount, currency: p.currency, reason: p.reason } };
+  }
+}
+
+const conversation = (conversationId: string | undefined) => (conversationId !== undefined ? { conversationId } : {});

@@ -74,6 +74,12 @@ export const COMPARISON_OPS = ['eq', 'ne', 'lt', 'lte', 'gt', 'gte', 'in', 'star
 export const UNTRUSTED_ACTIONS = ['flag', 'neutralise', 'drop'] as const;
 /** Agent-facing policy actions that config may grant. */
 export const AGENT_ACTIONS = ['Read', 'ProposeCreate', 'ProposeUpdate', 'IssueRefund'] as const;
+/**
+ * The operations `POST /v1/records/propose` takes, each with the agent action it proposes: the route's request
+ * model (lib/) and the runtime schema (approvals/schemas.ts) both admit exactly these.
+ */
+export const PROPOSAL_OPS = { create: 'ProposeCreate', update: 'ProposeUpdate', refund: 'IssueRefund' } as const satisfies Record<string, (typeof AGENT_ACTIONS)[number]>;
+export type ProposalOp = keyof typeof PROPOSAL_OPS;
 
 /** Environment of the audit writer and the digest job. */
 export const AUDIT_ENV = {

@@ -17,6 +17,7 @@ import {
   ENV,
   FUNCTIONS,
   MAX_BODY_BYTES,
+  PROPOSAL_OPS,
   VAULT_ENV,
   type ApiRoute,
   type FunctionRole as FunctionRoleName,
@@ -440,11 +441,14 @@ export class AgentApi extends Construct {
     const params: apigw.JsonSchema = { type: T.OBJECT };
     return {
       '/v1/records/query': this.queryModel(),
-      '/v1/records/propose': model('ProposeRequest', 'POST /v1/records/propose', ['object', 'op', 'fields', 'reason'], {
+      // One closed model for every op: the keys all ops need are required here, each op's own ones by zod.
+      '/v1/records/propose': model('ProposeRequest', 'POST /v1/records/propose', ['object', 'op', 'reason'], {
         object: { type: T.STRING, enum: [...CRM_OBJECT_TYPES] },
-        op: { type: T.STRING, enum: ['create', 'update'] },
+        op: { type: T.STRING, enum: Object.keys(PROPOSAL_OPS) },
         recordId: text(P.maxRecordIdLength),
         fields,
+        amount: { type: T.NUMBER },
+        currency: text(3),
         reason: text(P.maxReasonLength),
         conversationId: text(P.maxConversationIdLength),
       }),

@@ -3,6 +3,7 @@ import { DataKeySealer } from '../../lambda/adapters/sealer';
 import { LocalDataKeyProvider } from '../../lambda/adapters/vault-crypto';
 import { QUERY_LIMITS } from '../../lambda/core/query';
 import { AgentService, sealContext, SEAL_PURPOSE, VAULT_TTL_SECONDS, type AuditPort, type CrmReader, type FlowPort, type PolicyPort, type VaultPort } from '../../lambda/core/agent-service';
+import { REFUND_FIELDS } from '../../lambda/core/approvals/crm-writes';
 import type { AuditEvent } from '../../lambda/core/audit/event';
 import { BridgeError } from '../../lambda/core/errors';
 import type { BridgeMode, KillSwitch } from '../../lambda/core/kill-switch';
@@ -14,11 +15,13 @@ import { RuntimeConfigSchema } from '../../lambda/core/runtime-config';
 import type { CrmRecord } from '../../lambda/core/types';
 import { failure } from '../support/failure';
 import { MemoryRequestStore } from '../support/memory-request-store';
+import { shippedPolicies } from './approvals/flow-fakes';
 
 const ACCOUNT = '123456789012';
 const SUPPORT_ARN = `arn:aws:sts::${ACCOUNT}:assumed-role/support-agent/session-1`;
 const SALES_ARN = `arn:aws:sts::${ACCOUNT}:assumed-role/sales-agent/session-2`;
 const WRITER_ARN = `arn:aws:sts::${ACCOUNT}:assumed-role/writer-agent/session-3`;
+const REFUNDS_ARN = `arn:aws:sts::${ACCOUNT}:assumed-role/refunds-agent/session-4`;
 const NOW = new Date('2025-03-04T10:00:00.000Z');
 const HMAC_KEY = new Uint8Array(32).fill(7);
 
@@ -29,6 +32,7 @@ const config = (over: Record<string, unknown> = {}) =>
       'support-agent': { principals: [`arn:aws:iam::${ACCOUNT}:role/support-agent`], actions: ['Read'], team: 'support', territories: ['EMEA'], tier: 'gold' },
       'sales-agent': { principals: [`arn:aws:iam::${ACCOUNT}:role/sales-agent`], actions: ['Read'], team: 'sales', territories: ['NA'], tier: 'standard' },
       'writer-agent': { principals: [`arn:aws:iam::${ACCOUNT}:role/writer-agent`], actions: ['ProposeCreate', 'ProposeUpdate'], team: 'ops', territories: [], tier: 'standard' },
+      'refunds-agent': { principals: [`arn:aws:iam::${ACCOUNT}:role/refunds-agent`], actions: ['IssueRefund'], team: 'support', territories: ['EMEA'], tier: 'gold' },
     },
     ...over,
   });
@@ -41,12 +45,16 @@ const decision = (d: PolicyDecision['decision'], obligations: Obligations = {}):
   decisionId: `decision-${d}`,
 });
 
+/** Answers `next`, or what a real engine decides when given one, and records every request. */
 class FakePolicy implements PolicyPort {
   readonly asked: PolicyRequest[] = [];
-  constructor(public next: PolicyDecision) {}
+  constructor(
+    public next: PolicyDecision,
+    private readonly engine?: PolicyPort,
+  ) {}
   evaluate(req: PolicyRequest): PolicyDecision {
     this.asked.push(req);
-    return this.next;
+    return this.engine?.evaluate(req) ?? this.next;
   }
 }
 
@@ -105,9 +113,9 @@ class FakeKillSwitch implements KillSwitch {
   }
 }
 
-function setup(options: { decision?: PolicyDecision; records?: CrmRecord[]; config?: ReturnType<typeof config> } = {}) {
+function setup(options: { decision?: PolicyDecision; engine?: PolicyPort; records?: CrmRecord[]; config?: ReturnType<typeof config> } = {}) {
   const ports = {
-    policy: new FakePolicy(options.decision ?? decision('allow')),
+    policy: new FakePolicy(options.decision ?? decision('allow'), options.engine),
     crm: new FakeCrm(options.records),
     vault: new FakeVault(),
     audit: new FakeAudit(),
@@ -842,6 +850,130 @@ describe('AgentService.propose', () => {
     // Assess
     expect(error.code).toBe('INTERNAL');
     expect(requests.items.get('req-p4')).toMatchObject({ status: 'failed', error: { code: 'FLOW_NOT_STARTED' } });
+  });
+});
+
+describe('AgentService.propose: refunds', () => {
+  const CASE_ID = '5005g00000000001AAA';
+  const refund = (over: Record<string, unknown> = {}) => () => ({
+    object: 'Case',
+    op: 'refund',
+    recordId: CASE_ID,
+    amount: 250,
+    currency: 'EUR',
+    reason: 'Parcel arrived two weeks late',
+    conversationId: 'conv-9',
+    ...over,
+  });
+  const f = REFUND_FIELDS.salesforce;
+
+  it.each([
+    { amount: 250, outcome: 'approval_required', policyId: 'refund-with-approval' },
+    { amount: 50, outcome: 'allow', policyId: 'refund-gold-automatic' },
+  ])('parks a refund of $amount (policy: $outcome) as a pending IssueRefund with the refund params as payload', async ({ amount, outcome, policyId }) => {
+    // Prepare
+    const { service, requests, flow, audit } = setup({ engine: await shippedPolicies() });
+    // Act
+    const result = await service.propose(ctx(REFUNDS_ARN, 'req-r1'), refund({ amount }));
+    // Assess
+    expect(result.status).toBe(202);
+    expect(result.body).toMatchObject({ requestId: 'req-r1', status: 'approval_required', reasons: [expect.objectContaining({ policyId })] });
+    expect(requests.items.get('req-r1')).toMatchObject({
+      agent: 'refunds-agent',
+      kind: 'write',
+      action: 'IssueRefund',
+      status: 'approval_required',
+      object: 'Case',
+      recordId: CASE_ID,
+      reason: 'Parcel arrived two weeks late',
+      conversationId: 'conv-9',
+    });
+    expect(requests.items.get('req-r1')?.payload).toEqual({ object: 'Case', recordId: CASE_ID, amount, currency: 'EUR', reason: 'Parcel arrived two weeks late' });
+    expect(flow.started).toEqual(['req-r1']);
+    expect(audit.events[0]).toMatchObject({ action: 'IssueRefund', outcome: 'approval_required', policy: { decision: outcome } });
+  });
+
+  it('asks policy about the refund fields of the record, with the amount and the issue-refund purpose', async () => {
+    // Prepare
+    const { service, policy } = setup({ decision: decision('approval_required') });
+    // Act
+    await service.propose(ctx(REFUNDS_ARN), refund());
+    // Assess
+    expect(policy.asked[0]).toEqual({
+      agent: { id: 'refunds-agent', team: 'support', territories: ['EMEA'], tier: 'gold' },
+      action: 'IssueRefund',
+      resource: { type: 'Case', id: CASE_ID },
+      context: { fields: [f.amount, f.currency, f.reason], recordLimit: 1, crm: 'salesforce', purpose: 'issue-refund', amount: 250, unmaskedPii: false, now: NOW },
+    });
+  });
+
+  it('audits a parked refund as IssueRefund by object, record and refund field names, never the reason', async () => {
+    // Prepare
+    const { service, audit } = setup({ engine: await shippedPolicies() });
+    // Act
+    await service.propose(ctx(REFUNDS_ARN, 'req-r2'), refund());
+    // Assess
+    const event = audit.events[0];
+    expect(event).toMatchObject({ action: 'IssueRefund', outcome: 'approval_required', object: 'Case', recordIds: [CASE_ID], fields: [f.amount, f.currency, f.reason], policy: { decision: 'approval_required' } });
+    expect(JSON.stringify(event)).not.toContain('two weeks late');
+  });
+
+  it('refuses a refund above 1000 with POLICY_DENIED under refund-cap, parks nothing and audits it as a denied IssueRefund', async () => {
+    // Prepare
+    const { service, requests, flow, audit } = setup({ engine: await shippedPolicies() });
+    // Act
+    const error = await failure(service.propose(ctx(REFUNDS_ARN), refund({ amount: 1000.01 })));
+    // Assess
+    expect(error).toMatchObject({ code: 'POLICY_DENIED', status: 403, details: { reasons: [expect.objectContaining({ policyId: 'refund-cap' })] } });
+    expect(requests.items.size).toBe(0);
+    expect(flow.started).toHaveLength(0);
+    expect(audit.events[0]).toMatchObject({ action: 'IssueRefund', outcome: 'denied', errorCode: 'POLICY_DENIED', object: 'Case', recordIds: [CASE_ID], policy: { decision: 'deny', reasons: ['refund-cap'] } });
+  });
+
+  it('refuses an agent not granted IssueRefund with FORBIDDEN before policy is asked, audited as a denied IssueRefund', async () => {
+    // Prepare
+    const { service, policy, requests, audit } = setup({ decision: decision('allow') });
+    // Act
+    const error = await failure(service.propose(ctx(WRITER_ARN), refund()));
+    // Assess
+    expect(error).toMatchObject({ code: 'FORBIDDEN', status: 403 });
+    expect(error.message).toContain('IssueRefund');
+    expect(policy.asked).toHaveLength(0);
+    expect(requests.items.size).toBe(0);
+    expect(audit.events[0]).toMatchObject({ action: 'IssueRefund', outcome: 'denied', errorCode: 'FORBIDDEN', agent: { name: 'writer-agent' } });
+  });
+
+  it.each([
+    { name: 'a refund without recordId', body: refund({ recordId: undefined }), path: 'recordId' },
+    { name: 'a refund without amount', body: refund({ amount: undefined }), path: 'amount' },
+    { name: 'a refund on a Contact', body: refund({ object: 'Contact' }), path: 'object' },
+    { name: 'an amount with 5 decimals', body: refund({ amount: 10.00001 }), path: 'amount' },
+    { name: 'a zero amount', body: refund({ amount: 0 }), path: 'amount' },
+    { name: 'a lower-case currency', body: refund({ currency: 'eur' }), path: 'currency' },
+    { name: 'a refund without a reason', body: refund({ reason: '' }), path: 'reason' },
+    { name: 'a refund with fields to write', body: refund({ fields: { Status: 'Closed' } }), path: '(root)' },
+  ])('rejects $name with VALIDATION_FAILED naming $path, audited as a failed IssueRefund', async ({ body: b, path }) => {
+    // Prepare
+    const { service, audit, requests, policy } = setup({ decision: decision('allow') });
+    // Act
+    const error = await failure(service.propose(ctx(REFUNDS_ARN), b));
+    // Assess
+    expect(error).toMatchObject({ code: 'VALIDATION_FAILED', status: 400 });
+    expect(error.message).toContain(`proposal is invalid: ${path}:`);
+    expect(policy.asked).toHaveLength(0);
+    expect(requests.items.size).toBe(0);
+    expect(audit.events[0]).toMatchObject({ action: 'IssueRefund', outcome: 'failed', errorCode: 'VALIDATION_FAILED' });
+  });
+
+  it('rejects an unknown op with VALIDATION_FAILED naming the ops it takes, audited as a create', async () => {
+    // Prepare
+    const { service, audit } = setup({ decision: decision('allow') });
+    // Act
+    const error = await failure(service.propose(ctx(REFUNDS_ARN), refund({ op: 'toString' })));
+    // Assess
+    expect(error.code).toBe('VALIDATION_FAILED');
+    expect(error.message).toMatch(/op: .*'create' \| 'update' \| 'refund'/);
+    expect(audit.events[0]).toMatchObject({ action: 'ProposeCreate', outcome: 'failed' });
   });
 });
 

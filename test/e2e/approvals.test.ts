@@ -2,10 +2,11 @@
  * The human-in-the-loop flow end to end over HTTP: the approval state machine as synthesized from the stack, run by
  * aws-local-stepfunctions with the Lambda functions' step code, against the sandbox CRM, dynalite and s3rver.
  */
+import { REFUND_FIELDS } from '../../lambda/core/approvals/crm-writes';
 import type { ApprovalSteps } from '../../lambda/core/approvals/flow';
 import type { RequestStore } from '../../lambda/core/requests';
 import { LOCAL_PRINCIPALS, startLocalBridge, type LocalBridge } from '../../local/runtime';
-import { auditEvents, call } from '../support/local-http';
+import { auditEvent, auditEvents, call } from '../support/local-http';
 
 const { sales, support, approver } = LOCAL_PRINCIPALS;
 
@@ -24,9 +25,9 @@ const taskProposal = (fields: Record<string, unknown> = {}) => ({
   reason: 'follow-up promised in the last call',
 });
 
-/** Proposes as the sales agent and waits until the request waits for a person. */
-async function propose(bridge: LocalBridge, body: object = taskProposal()): Promise<string> {
-  const reply = await call(bridge, '/v1/records/propose', { body, principal: sales });
+/** Proposes (as the sales agent unless told) and waits until the request waits for a person. */
+async function propose(bridge: LocalBridge, body: object = taskProposal(), principal: string = sales): Promise<string> {
+  const reply = await call(bridge, '/v1/records/propose', { body, principal });
   expect(reply.status).toBe(202);
   const requestId = reply.body.requestId as string;
   await waitForNotice(bridge, requestId);
@@ -221,6 +222,42 @@ describe('approval flow from the synthesized state machine (Salesforce)', () => 
     expect(records.length).toBeGreaterThan(10);
     expect(JSON.stringify(records)).not.toMatch(/@[a-z0-9-]+\.[a-z]{2,}/i);
     expect(second.status).toBe(410);
+  });
+
+  it('refund proposal: a refund in the approval band waits for a person, who sees it beside the current values; approved, it is written to the refund fields', async () => {
+    // Prepare
+    const f = REFUND_FIELDS.salesforce;
+    const caseId = bridge.sandbox.store.rows('Case')[1].Id as string;
+    const body = { object: 'Case', op: 'refund', recordId: caseId, amount: 250, currency: 'EUR', reason: 'Parcel arrived two weeks late' };
+    const id = await propose(bridge, body, support);
+    const review = await call(bridge, `/v1/approvals/${id}`, { principal: approver });
+    // Act
+    const decision = await decide(bridge, id, { decision: 'approve', comment: 'goodwill, within the band' });
+    const execution = await bridge.stepFunctions.execution(id);
+    const status = await call(bridge, `/v1/requests/${id}`, { principal: support });
+    // Assess
+    expect(review.body).toMatchObject({ action: 'IssueRefund', object: 'Case', recordId: caseId, diff: { recordFound: true } });
+    expect((review.body.diff as { fields: unknown[] }).fields).toContainEqual({ field: f.amount, current: null, proposed: 250 });
+    expect(decision.status).toBe(200);
+    expect(execution).toEqual({ status: 'SUCCEEDED' });
+    expect(status.body).toMatchObject({ status: 'completed', action: 'IssueRefund', writeResult: { recordId: caseId } });
+    expect(bridge.sandbox.store.rows('Case').find((r) => r.Id === caseId)).toMatchObject({ [f.amount]: 250, [f.currency]: 'EUR', [f.reason]: 'Parcel arrived two weeks late' });
+    const events = await auditEvents(bridge, id);
+    expect(events.map((e) => e.action)).toEqual(expect.arrayContaining(['IssueRefund', 'ReviewPrepared', 'IssueToken', 'Execute', 'RecordOutcome']));
+    expect(events.find((e) => e.action === 'IssueRefund')).toMatchObject({ outcome: 'approval_required', policy: { decision: 'approval_required', reasons: ['refund-with-approval'] } });
+  });
+
+  it('refund proposal above the cap: denied at once, audited, nothing parked or written', async () => {
+    // Prepare
+    const f = REFUND_FIELDS.salesforce;
+    const caseId = bridge.sandbox.store.rows('Case')[2].Id as string;
+    // Act
+    const reply = await call(bridge, '/v1/records/propose', { body: { object: 'Case', op: 'refund', recordId: caseId, amount: 1500, currency: 'EUR', reason: 'too much' }, principal: support });
+    // Assess
+    expect(reply.status).toBe(403);
+    expect(reply.body.error?.code).toBe('POLICY_DENIED');
+    expect(await auditEvent(bridge, reply.requestId)).toMatchObject({ action: 'IssueRefund', outcome: 'denied', policy: { decision: 'deny', reasons: ['refund-cap'] } });
+    expect(bridge.sandbox.store.rows('Case').find((r) => r.Id === caseId)?.[f.amount]).toBeUndefined();
   });
 
   it('authorize then execute: an action policy allows without a person runs with its token, once', async () => {

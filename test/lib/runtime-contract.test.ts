@@ -6,14 +6,15 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv-provider.js';
 import { Template } from 'aws-cdk-lib/assertions';
 import { POLICY_DIR_IN_BUNDLE, PROPOSAL_MODEL_LIMITS, QUERY_MODEL_LIMITS, WRITE_ACTIONS } from '../../lib/constructs/agent-api';
 import { AUDIT_PREFIXES } from '../../lib/constructs/audit-vault';
 import { DIGEST_METRIC } from '../../lib/constructs/audit-digest-job';
-import { ActionSchema, PROPOSAL_LIMITS } from '../../lambda/core/approvals/schemas';
+import { ActionSchema, PROPOSAL_LIMITS, ProposeRequestSchema, type ProposeRequest } from '../../lambda/core/approvals/schemas';
 import { DIGESTS_PREFIX, EVENTS_PREFIX } from '../../lambda/core/audit/keys';
 import * as constants from '../../lambda/core/constants';
-import { AGENT_ACTIONS, ENV, FUNCTIONS, METRICS, type FunctionRole } from '../../lambda/core/constants';
+import { AGENT_ACTIONS, ENV, FUNCTIONS, METRICS, type FunctionRole, type ProposalOp } from '../../lambda/core/constants';
 import { QUERY_LIMITS } from '../../lambda/core/query/limits';
 import { parseRuntimeConfig } from '../../lambda/core/runtime-config';
 import { BridgeStack } from '../../lib/bridge-stack';
@@ -193,6 +194,26 @@ describe('runtime contract', () => {
 
     // Assess
     expect([...WRITE_ACTIONS].sort()).toEqual(admitted.sort());
+  });
+
+  test('the propose model lets through a proposal of every op the runtime schema takes, and no other op', () => {
+    // Prepare: one proposal per op (the type makes a new op add its own).
+    const proposals: Record<ProposalOp, ProposeRequest> = {
+      create: { object: 'Task', op: 'create', fields: { Subject: 'Call back' }, reason: 'follow-up', conversationId: 'conv-1' },
+      update: { object: 'Opportunity', op: 'update', recordId: '006A', fields: { NextStep: 'Quote' }, reason: 'follow-up' },
+      refund: { object: 'Case', op: 'refund', recordId: '500A', amount: 250.5, currency: 'EUR', reason: 'late delivery', conversationId: 'conv-1' },
+    };
+    const models = Template.fromStack(stack).findResources('AWS::ApiGateway::Model');
+    const [model] = Object.values(models).filter((m) => m.Properties.Name === 'ProposeRequest');
+    const { $schema: _draft4, ...schema } = model.Properties.Schema;
+    const admits = new AjvJsonSchemaValidator().getValidator(schema);
+
+    // Act
+    const refused = Object.values(proposals).filter((p) => !ProposeRequestSchema.safeParse(p).success || !admits(p).valid);
+
+    // Assess
+    expect(refused).toEqual([]);
+    expect(admits({ ...proposals.create, op: 'delete' }).valid).toBe(false);
   });
 
   test('the audit key prefixes granted are the ones the audit writer and digest job use', () => {

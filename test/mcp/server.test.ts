@@ -69,6 +69,7 @@ describe('bridge MCP server against the local runtime', () => {
     }
     expect(byName.request_authorization.inputSchema.properties?.action).toEqual({ type: 'string', enum: ['ProposeCreate', 'ProposeUpdate', 'IssueRefund'] });
     expect(byName.execute_action.inputSchema.required).toEqual(['action', 'params', 'token']);
+    expect(byName.crm_propose.inputSchema.properties?.op).toEqual({ type: 'string', enum: ['create', 'update', 'refund'] });
     expect(byName.crm_query.annotations).toMatchObject({ readOnlyHint: true });
     expect(byName.execute_action.annotations).toMatchObject({ destructiveHint: true });
     expect(support.getInstructions()).toContain(UNTRUSTED_NOTICE);
@@ -229,6 +230,21 @@ describe('bridge MCP server: write tools against the local runtime', () => {
     expect(textOf(proposed)).toContain('waits for a person');
     expect((proposed.structuredContent as unknown as Structured).provenance.requestId).toBe(requestId);
     expect(status).toMatchObject({ structuredContent: { data: { requestId, status: 'approval_required', object: 'Task' } } });
+  });
+
+  it('crm_propose takes a refund for a person, which request_status follows as an IssueRefund', async () => {
+    // Prepare
+    const caseId = bridge.sandbox.store.rows('Case')[0].Id as string;
+
+    // Act
+    const proposed = await call(support, 'crm_propose', { object: 'Case', op: 'refund', recordId: caseId, amount: 250, currency: 'EUR', reason: 'late delivery' });
+    expectOk(proposed);
+    const requestId = (proposed.structuredContent as unknown as Structured).data.requestId as string;
+    const status = await call(support, 'request_status', { requestId });
+
+    // Assess
+    expect(textOf(proposed)).toContain('waits for a person');
+    expect(status).toMatchObject({ structuredContent: { data: { requestId, status: 'approval_required', action: 'IssueRefund', object: 'Case' } } });
   });
 
   it('request_authorization grants a small refund a token that execute_action spends exactly once', async () => {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv-provider.js';
 import * as z from 'zod/mini';
-import { ExecuteActionRequestSchema } from '../../lambda/core/approvals/schemas';
+import { ExecuteActionRequestSchema, ProposeRequestSchema } from '../../lambda/core/approvals/schemas';
 import { COMPARISON_OPS, CRM_OBJECT_TYPES } from '../../lambda/core/constants';
 import { QueryRequestSchema } from '../../lambda/core/query';
 import { toolInputSchema, type JsonSchema } from '../../mcp/tool-schemas';
@@ -55,6 +55,19 @@ const action = fc.record({
   token: fc.string({ maxLength: 5 }),
 });
 
+const proposal = fc.oneof(
+  fc.record({ op: fc.constantFrom('create', 'update'), object: fc.constantFrom('Task', 'Opportunity'), recordId: fc.constantFrom('006A', 'x y'), fields: fieldValues, reason: fc.string({ maxLength: 5 }) }, { requiredKeys: ['op', 'object', 'fields', 'reason'] }),
+  fc.record({
+    op: fc.constantFrom('refund', 'update'),
+    object: fc.constantFrom('Case', 'Account', 'Contact'),
+    recordId: fc.constantFrom('500A', 'x y'),
+    amount: fc.double({ min: -1, max: 2000, noNaN: true }),
+    currency: fc.constantFrom('EUR', 'eur'),
+    reason: fc.string({ maxLength: 5 }),
+    conversationId: mostly(fc.constant('conv-1'), fc.constant('a b')),
+  }),
+);
+
 describe('toolInputSchema', () => {
   it('never refuses a query the API accepts', () => {
     // Prepare
@@ -87,6 +100,26 @@ describe('toolInputSchema', () => {
         if (!z.safeParse(ExecuteActionRequestSchema, a).success) return;
         valid++;
         expect(tool(a)).toBe(true);
+      }),
+      { numRuns: 1500 },
+    );
+    expect(valid).toBeGreaterThan(20);
+  });
+
+  it('never refuses a proposal the API accepts, though the op union is published as one object', () => {
+    // Prepare
+    const schema = toolInputSchema(ProposeRequestSchema);
+    const tool = accepts(schema);
+    let valid = 0;
+
+    // Act + Assess
+    expect(schema).toMatchObject({ type: 'object', required: ['object', 'op', 'reason'], additionalProperties: false });
+    expect((schema.properties as Record<string, JsonSchema>).op).toEqual({ type: 'string', enum: ['create', 'update', 'refund'] });
+    fc.assert(
+      fc.property(proposal, (p) => {
+        if (!z.safeParse(ProposeRequestSchema, p).success) return;
+        valid++;
+        expect(tool(p)).toBe(true);
       }),
       { numRuns: 1500 },
     );

@@ -5,12 +5,26 @@
  * rules when its token is signed; test/core/approvals/actions-service.test.ts pins that both agree.
  */
 import { BridgeError } from '../errors';
-import { policyAgent, type Agent } from '../agent-calls';
+import { policyAgent, requireGrant, type Agent } from '../agent-calls';
+import type { Trail } from '../audited';
 import type { PolicyDecision, PolicyRequest } from '../policy/types';
 import type { CrmKind } from '../types';
 import { actionToWrite, assertWritable } from './crm-writes';
 import { WRITE_PURPOSE } from './issuer';
-import type { BridgeAction } from './schemas';
+import type { BridgeAction, CrmWrite } from './schemas';
+
+/**
+ * Refuses a write action the agent's deployment config does not grant, and records what its audit event names of
+ * it: object, record and field names, never values. Returns the CRM write the action turns into.
+ */
+export function describeWrite(agent: Agent, action: BridgeAction, crm: CrmKind, trail: Trail): CrmWrite {
+  requireGrant(agent, action.action);
+  const write = actionToWrite(action, crm);
+  trail.object = write.object;
+  trail.fields = Object.keys(write.fields);
+  if (write.recordId !== undefined) trail.recordIds = [write.recordId];
+  return write;
+}
 
 /** The policy request of a write: fields written, one record, the amount of a refund, the action's purpose code. */
 export function writePolicyRequest(agent: Agent, action: BridgeAction, crm: CrmKind, now: Date): PolicyRequest {

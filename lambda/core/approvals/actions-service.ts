@@ -4,20 +4,21 @@
  * action with the token (verified, single use, the caller's own). Actions that need a person go through
  * `POST /v1/records/propose` and the approval flow instead. Both routes are writes for the kill switch.
  */
-import { admitAgent, requireGrant, vaultScope, type Agent, type PolicyPort } from '../agent-calls';
+import { admitAgent, vaultScope, type PolicyPort } from '../agent-calls';
 import type { ServiceResponse } from '../agent-service';
 import { audited, type AuditPort, type CallContext, type Trail } from '../audited';
+import type { ProposalOp } from '../constants';
 import { PrincipalDirectory } from '../identity';
 import type { KillSwitch } from '../kill-switch';
 import type { RuntimeConfig } from '../runtime-config';
 import type { Signer } from '../signer';
 import type { DecisionClaims } from '../tokens';
 import { parseOrThrow } from '../validation';
-import { actionToWrite } from './crm-writes';
+import { describeWrite } from './actions-policy';
 import { executeAction } from './executor';
 import { issueDecision } from './issuer';
 import type { CrmWriterPort, TokenVerifierPort, VaultReaderPort } from './ports';
-import { ActionSchema, ExecuteActionRequestSchema, type BridgeAction } from './schemas';
+import { ActionSchema, ExecuteActionRequestSchema, type ActionName } from './schemas';
 
 export interface ActionsServiceDeps {
   readonly config: RuntimeConfig;
@@ -35,11 +36,13 @@ export interface ActionsServiceDeps {
   readonly now?: () => Date;
 }
 
-/** Where an action that needs a person goes instead. */
-const NEEDS_A_PERSON: Record<BridgeAction['action'], string> = {
-  ProposeCreate: 'This action needs a person: send it to POST /v1/records/propose and poll GET /v1/requests/{id}.',
-  ProposeUpdate: 'This action needs a person: send it to POST /v1/records/propose and poll GET /v1/requests/{id}.',
-  IssueRefund: 'This refund needs a person; the bridge does not take refund proposals, so ask a person to issue it.',
+/** Where an action that needs a person goes instead: a proposal with the `op` of that action (PROPOSAL_OPS). */
+const proposeAs = (op: ProposalOp) =>
+  `This action needs a person: send its params with op "${op}" and a reason to POST /v1/records/propose, then poll GET /v1/requests/{id}.`;
+const NEEDS_A_PERSON: Readonly<Record<ActionName, string>> = {
+  ProposeCreate: proposeAs('create'),
+  ProposeUpdate: proposeAs('update'),
+  IssueRefund: proposeAs('refund'),
 };
 
 export class ActionsService {
@@ -60,7 +63,7 @@ export class ActionsService {
     return this.audited(ctx, 'Authorize', async (trail) => {
       const agent = await admitAgent(this.deps, this.directory, ctx, trail, 'write');
       const action = parseOrThrow(ActionSchema, readJson(), 'authorize request');
-      this.describe(agent, action, trail);
+      describeWrite(agent, action, this.deps.config.crm.kind, trail);
       const issued = await issueDecision({ policy: this.deps.policy, signer: this.deps.signer, config: this.deps.config, now: this.now }, { agent, action });
       const { decision } = issued;
       trail.decision = decision;
@@ -89,7 +92,7 @@ export class ActionsService {
     return this.audited(ctx, 'Execute', async (trail) => {
       const agent = await admitAgent(this.deps, this.directory, ctx, trail, 'write');
       const { token, ...action } = parseOrThrow(ExecuteActionRequestSchema, readJson(), 'execute request');
-      this.describe(agent, action, trail);
+      describeWrite(agent, action, this.deps.config.crm.kind, trail);
       const conversationId = 'conversationId' in action.params ? action.params.conversationId : undefined;
       // The verified claims name the decision the write runs under: the audit event records it, even on a refusal after verification.
       let claims: DecisionClaims | undefined;
@@ -106,15 +109,6 @@ export class ActionsService {
         if (claims) trail.decision = { decision: claims.apr ? 'approval_required' : 'allow', decisionId: claims.did, policyVersion: claims.pv, reasons: [] };
       }
     });
-  }
-
-  /** The configured grant for the action, and what the audit event records of it: object, record, field names. */
-  private describe(agent: Agent, action: BridgeAction, trail: Trail): void {
-    requireGrant(agent, action.action);
-    const write = actionToWrite(action, this.deps.config.crm.kind);
-    trail.object = write.object;
-    trail.fields = Object.keys(write.fields);
-    if (write.recordId !== undefined) trail.recordIds = [write.recordId];
   }
 
   private audited(ctx: CallContext, action: 'Authorize' | 'Execute', run: (trail: Trail) => Promise<ServiceResponse>): Promise<ServiceResponse> {

@@ -40,30 +40,13 @@ export const FieldValuesSchema = z
   .check(z.refine((f) => Object.keys(f).length >= 1 && Object.keys(f).length <= PROPOSAL_LIMITS.maxFields, `must name 1 to ${PROPOSAL_LIMITS.maxFields} fields`));
 const ConversationIdSchema = z.string().check(z.maxLength(L.maxConversationIdLength), z.regex(/^[A-Za-z0-9._:-]+$/, 'must be letters, digits and . _ : -'));
 
-/** `POST /v1/records/propose`: a create or an update of one record, waiting for a person. */
-export const ProposeRequestSchema = z
-  .strictObject({
-    object: ObjectSchema,
-    op: z.enum(['create', 'update']),
-    recordId: z.optional(RecordIdSchema),
-    fields: FieldValuesSchema,
-    reason: nonEmptyText(PROPOSAL_LIMITS.maxReasonLength),
-    conversationId: z.optional(ConversationIdSchema),
-  })
-  .check(
-    z.refine((p) => (p.op === 'update') === (p.recordId !== undefined), {
-      message: 'an update names the recordId; a create does not',
-      path: ['recordId'],
-    }),
-  );
-export type ProposeRequest = z.infer<typeof ProposeRequestSchema>;
-
 /** A currency amount as Cedar's decimal holds it: positive, at most 4 decimals. */
 const AmountSchema = z.number().check(
   z.positive(),
   z.maximum(1e12),
   z.refine((n) => Math.abs(n * 1e4 - Math.round(n * 1e4)) < 1e-6, 'must have at most 4 decimals'),
 );
+const ReasonSchema = nonEmptyText(PROPOSAL_LIMITS.maxReasonLength);
 
 const CreateParams = z.strictObject({ object: ObjectSchema, fields: FieldValuesSchema, conversationId: z.optional(ConversationIdSchema) });
 const UpdateParams = z.strictObject({ object: ObjectSchema, recordId: RecordIdSchema, fields: FieldValuesSchema, conversationId: z.optional(ConversationIdSchema) });
@@ -72,8 +55,22 @@ const RefundParams = z.strictObject({
   recordId: RecordIdSchema,
   amount: AmountSchema,
   currency: z.string().check(z.regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR')),
-  reason: nonEmptyText(PROPOSAL_LIMITS.maxReasonLength),
+  reason: ReasonSchema,
 });
+
+/**
+ * `POST /v1/records/propose`: one action on one record, waiting for a person. Each `op` (PROPOSAL_OPS) takes the
+ * params of the action it proposes plus the `reason` a person reads; a refund's params already hold a reason, which
+ * is both that reason and the refund reason written to the CRM. A refund's `conversationId` is kept on the request
+ * (its params have none), so placeholders in its reason resolve from the agent's conversation at execution.
+ */
+export const ProposeRequestSchema = z.discriminatedUnion('op', [
+  z.extend(CreateParams, { op: z.literal('create'), reason: ReasonSchema }),
+  z.extend(UpdateParams, { op: z.literal('update'), reason: ReasonSchema }),
+  z.extend(RefundParams, { op: z.literal('refund'), conversationId: z.optional(ConversationIdSchema) }),
+]);
+export type ProposeRequest = z.infer<typeof ProposeRequestSchema>;
+
 const TokenSchema = z.string().check(z.minLength(1), z.maxLength(PROPOSAL_LIMITS.maxTokenLength));
 
 /** The actions an agent may ask to run, each with exactly the parameters a decision token binds. */

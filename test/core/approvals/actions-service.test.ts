@@ -79,6 +79,15 @@ describe('ActionsService.authorize', () => {
     expect(bodyOf(result).token).toBeUndefined();
   });
 
+  it('points a refund that needs a person to /v1/records/propose as op "refund"', async () => {
+    // Prepare
+    const s = await setup();
+    // Act
+    const result = await s.service.authorize(ctx(SILVER), () => refund(500));
+    // Assess
+    expect(bodyOf(result)).toMatchObject({ decision: 'approval_required', next: expect.stringMatching(/op "refund" .*POST \/v1\/records\/propose/) });
+  });
+
   it('answers a deny with the envelope (200, no token) and audits it as denied', async () => {
     // Prepare
     const s = await setup();
