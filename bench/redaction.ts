@@ -60,7 +60,8 @@ export function adversarialInputs(size = 200_000): Record<string, string> {
     tags: '1<b>'.repeat(size / 4),
     'open-comments': '<!--1'.repeat(size / 5),
     'en-dash-digits': '1\u2013'.repeat(size / 2),
-    'en-dash-comments': '1\u2013<!--'.repeat(size / 6),
+    // Comments that close only at the end, after which a dash's look-ahead would find the far '-->'.
+    'en-dash-comments': `${'1\u2013<!--'.repeat(size / 6)}--><!-- -->1`,
   };
 }
 

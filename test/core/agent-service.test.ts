@@ -948,6 +948,7 @@ describe('AgentService.propose: refunds', () => {
     { name: 'a refund without amount', body: refund({ amount: undefined }), path: 'amount' },
     { name: 'a refund on a Contact', body: refund({ object: 'Contact' }), path: 'object' },
     { name: 'an amount with 5 decimals', body: refund({ amount: 10.00001 }), path: 'amount' },
+    { name: 'an amount that is no exact decimal (0.1 + 0.2)', body: refund({ amount: 0.1 + 0.2 }), path: 'amount' },
     { name: 'a zero amount', body: refund({ amount: 0 }), path: 'amount' },
     { name: 'a lower-case currency', body: refund({ currency: 'eur' }), path: 'currency' },
     { name: 'a refund without a reason', body: refund({ reason: '' }), path: 'reason' },

@@ -4,6 +4,7 @@
  */
 import * as z from 'zod/mini';
 import { CRM_OBJECT_TYPES } from '../constants';
+import { isCedarDecimal } from '../policy/request';
 import { IDENTIFIER, isIdentifier } from '../query/identifiers';
 import { QUERY_LIMITS as L } from '../query/limits';
 import type { CrmObjectType, Scalar } from '../types';
@@ -44,7 +45,7 @@ const ConversationIdSchema = z.string().check(z.maxLength(L.maxConversationIdLen
 const AmountSchema = z.number().check(
   z.positive(),
   z.maximum(1e12),
-  z.refine((n) => Math.abs(n * 1e4 - Math.round(n * 1e4)) < 1e-6, 'must have at most 4 decimals'),
+  z.refine(isCedarDecimal, 'must have at most 4 decimals'),
 );
 const ReasonSchema = nonEmptyText(PROPOSAL_LIMITS.maxReasonLength);
 

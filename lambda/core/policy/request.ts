@@ -15,6 +15,8 @@ import { AGENT_TIERS, AMOUNT_ACTIONS, POLICY_ACTIONS, type PolicyRequest } from 
 
 /** Cedar decimal: at most 4 fractional digits, within a signed 64-bit range. */
 const MAX_AMOUNT = 922_337_203_685_477;
+/** A number Cedar's decimal holds exactly: finite, with at most 4 decimal places (what the policy request admits). */
+export const isCedarDecimal = (n: number): boolean => Number.isFinite(n) && Math.round(n * 1e4) / 1e4 === n;
 const label = z.string().check(z.minLength(1), z.maxLength(256));
 
 export const policyRequestSchema = z.strictObject({
@@ -38,7 +40,7 @@ export const policyRequestSchema = z.strictObject({
         .check(
           z.minimum(-MAX_AMOUNT),
           z.maximum(MAX_AMOUNT),
-          z.refine<number>((n) => Number.isFinite(n) && Math.round(n * 1e4) / 1e4 === n, 'must have at most 4 decimal places'),
+          z.refine<number>(isCedarDecimal, 'must have at most 4 decimal places'),
         ),
     ),
     unmaskedPii: z.boolean(),

@@ -37,9 +37,13 @@ export function findEntities(text: string, opts: FindOptions = {}): Entity[] {
   const s = scan(text);
   if (!s.needsView) return findIn(text, s, names);
   const markup = s.markup; // the next scan overwrites s
+  // The text as stored counts too: what the view leaves out or reads as a digit may glue one onto an entity
+  // ("4111 1111 1111 1111\u200b7", "…1111&#8203;7"). Not its names: a reference may end the word ("Mai&#108;" is "Mail").
+  const raw = findIn(text, s, names).filter((e) => e.type !== 'PERSON');
   const seen = findThrough(text, viewOf(text), names);
   // An agent reads HTML as written as well as rendered: with markup, both readings count.
-  return markup ? cover(text, [...seen, ...findThrough(text, viewOf(text, 'written'), names)]) : seen;
+  const written = markup ? findThrough(text, viewOf(text, 'written'), names) : [];
+  return cover(text, [...seen, ...written].sort(rank).concat(raw.sort(rank)));
 }
 
 /** The entities of a view of `text`, mapped back to the text (hidden characters inside one included). */
@@ -52,16 +56,17 @@ function findThrough(text: string, view: View, names: readonly string[]): Entity
 }
 
 /**
- * The entities of two readings of one text, leaving none of their characters out: best-ranked
- * first (as resolveOverlaps), and each later one keeps its parts that no kept entity covers,
- * trimmed of white space, where a letter or digit is left. An entity kept inside a tag or
- * comment takes the whole element from the others: "Anna <a href=\"mailto:anna@x.org\">Smith"
- * keeps PERSON "Anna", EMAIL "anna@x.org" and PERSON "Smith".
+ * The entities of several readings of one text, leaving none of their characters out, in the
+ * order given (the views' best-ranked first, as resolveOverlaps, then the text's own): each later
+ * one keeps its parts that no kept entity covers, trimmed of white space, where a letter or digit
+ * is left. An entity kept inside a tag or comment takes the whole element from the others:
+ * "Anna <a href=\"mailto:anna@x.org\">Smith" keeps PERSON "Anna", EMAIL "anna@x.org" and PERSON
+ * "Smith".
  */
-function cover(text: string, cands: Entity[]): Entity[] {
+function cover(text: string, cands: readonly Entity[]): Entity[] {
   const spans = markupSpans(text);
   const kept: Entity[] = [];
-  for (const c of cands.sort(rank)) {
+  for (const c of cands) {
     let pieces = [c.start, c.end];
     for (let i = firstEndingAfter(kept, c.start); i < kept.length && kept[i].start < c.end; i++) {
       const [from, to] = elementAround(spans, kept[i].start, kept[i].end);

@@ -144,6 +144,23 @@ function domainTo(text: string, from: number, anyScript: boolean): number {
   for (; n >= 0; n--) if (EMAIL_DOMAIN.test(domain.slice(0, domainLengths[n]))) return labelEnds[n];
   return -1;
 }
+/** An '@' or a bracketed one ending a slice of the text: the longest, " [ arobase ] ", is 13 characters. */
+const AT_BEFORE = new RegExp(`(?:@|${bracketed(['at', 'ät', '@', 'arroba', 'arobase'])})$`);
+/**
+ * Where an address whose local part starts at s starts, with the local parts chained before it
+ * by an '@' of no address of their own ("a@b.c@d.com", "john.smith(at)x@example.com"); within
+ * an address's length, so each call reads a bounded stretch.
+ */
+function chainStart(text: string, s: number): number {
+  for (const limit = s - 254; s > limit + 1; ) {
+    const at = AT_BEFORE.exec(text.slice(Math.max(0, s - 13, limit), s));
+    if (at === null) break;
+    const t = localFrom(text, s - at[0].length, false);
+    if (t === s - at[0].length || t < limit) break;
+    s = t;
+  }
+  return s;
+}
 export function emails(text: string, out: Out): void {
   // The address added last: in a chain ("x@y.com(at)z.org") the next reads its domain as a local part, and both are one
   // address. Not after a capital AT, which prose has too: "EMAIL ME AT JOHN DOT SMITH@EXAMPLE.COM".
@@ -161,12 +178,7 @@ export function emails(text: string, out: Out): void {
     if (e !== -1 && (m[0] !== ' AT ' || DOT_IN.test(text.slice(s, e)))) {
       if (chains && s < out[last].end) s = out[last].start;
       else {
-        // "a@b.c@d.com": a local part before an '@' of no address of its own is part of this one.
-        for (let hops = 0; hops < 4 && text.charCodeAt(s - 1) === 64; hops++) {
-          const t = localStart(text, s - 1, false);
-          if (t === s - 1) break;
-          s = t;
-        }
+        s = chainStart(text, s);
         last = out.length;
       }
       out[last] = { type: 'EMAIL', start: s, end: e, value: text.slice(s, e) };

@@ -75,10 +75,11 @@ function charRefAt(text: string, k: number): number {
 }
 /**
  * Whether the next character read from k is a digit: written out, as a reference, or after up
- * to four tags, comments and characters that read as nothing ("078&ndash;<b>05</b>",
- * "078&ndash;<!-- -->05", "078–&#8203;05").
+ * to four characters that read as nothing ("078–&#8203;05") and, rendered, tags and comments
+ * ("078&ndash;<b>05</b>", "078&ndash;<!-- -->05"). Written, markup stays between the dash and
+ * the digit, and the look-ahead stops at it.
  */
-function digitReadAt(text: string, k: number): boolean {
+function digitReadAt(text: string, k: number, markup: MarkupReading): boolean {
   for (let hops = 0; hops < 4 && k < text.length; hops++) {
     const c = text.charCodeAt(k);
     let next = -1;
@@ -86,7 +87,7 @@ function digitReadAt(text: string, k: number): boolean {
       const cp = charRefAt(text, k);
       if (cp >= 0 && refReading(cp, false) !== NOTHING) return digitAt(String.fromCodePoint(cp), 0);
       next = cp >= 0 ? refEnd : -1;
-    } else if (c === 60) {
+    } else if (c === 60 && markup === 'rendered') {
       next = text.startsWith('<!--', k) ? commentEnd(text, k) : tagAt(text, k);
     } else if (c > 127 || isChangedControl(c)) {
       const cp = text.codePointAt(k) as number;
@@ -258,7 +259,7 @@ export function viewOf(text: string, markup: MarkupReading = 'rendered'): View {
       if (ref >= 0) {
         reading = refReading(ref, afterLetter);
         if (reading !== null) end = refEnd;
-        if (afterDigit && isDash(ref) && digitReadAt(text, end)) reading = '-';
+        if (afterDigit && isDash(ref) && digitReadAt(text, end, markup)) reading = '-';
       }
     } else if (c === 60 && markup === 'rendered') {
       if (text.startsWith('<!--', k)) {
@@ -276,7 +277,7 @@ export function viewOf(text: string, markup: MarkupReading = 'rendered'): View {
       }
     } else if (c < 128) reading = !isChangedControl(c) ? null : c === 11 || c === 12 ? '\n' : NOTHING;
     else if (c === 0x200b && afterLetter && LETTER.test(String.fromCodePoint(text.codePointAt(k + 1) ?? 32))) reading = ' ';
-    else if (afterDigit && isDash(cp) && digitReadAt(text, end)) reading = '-';
+    else if (afterDigit && isDash(cp) && digitReadAt(text, end, markup)) reading = '-';
     else {
       const ch = text.slice(k, end);
       reading = MARK.test(ch) && !afterLetter ? NOTHING : readingOf(cp);

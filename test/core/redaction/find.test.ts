@@ -187,6 +187,8 @@ describe('findEntities on HTML, as a browser renders it', () => {
     ['a comment that never closes', '<!-- 078-05-1120', ['US_SSN:078-05-1120']],
     ['text inside a comment, which the agent reads in the markup', 'Hello<!-- SSN 078-05-1120 --> there', ['US_SSN:078-05-1120']],
     ['a name in a title attribute', '<span title="Contact Anna Smith">see notes</span>', ['PERSON:Anna Smith']],
+    ['a digit that a hidden reference glues onto a card', '<p>Card 4111 1111 1111 1111&#8203;7, IBAN DE89370400440532013000&#49;</p>', ['CREDIT_CARD:4111 1111 1111 1111', 'IBAN:DE89370400440532013000']],
+    ['entities that a hidden character glues together', 'SSN 078-05-1120\u200b078-05-1120, card 4111 1111 1111 1111\u200b7', ['US_SSN:078-05-1120', 'US_SSN:078-05-1120', 'CREDIT_CARD:4111 1111 1111 1111']],
     ['a reference inside an attribute', '<a href="mailto:john&#64;example.com">write</a>', ['EMAIL:john&#64;example.com']],
     ['references inside an attribute and a comment', '<span title="415&#45;555&#45;0132">x</span><!-- 078&#45;05&#45;1120 -->', ['PHONE:415&#45;555&#45;0132', 'US_SSN:078&#45;05&#45;1120']],
   ])('reads %s as a reader does', (_, text, want) => {

@@ -95,6 +95,9 @@ describe('findEntities recognizers', () => {
     ['Mail x@y.com(at)z.org today', 'x@y.com(at)z.org'],
     ['Mail anna(at)b.com(at)c.org today', 'anna(at)b.com(at)c.org'],
     ['Mail anna@b.c@d.com today', 'anna@b.c@d.com'],
+    ['Mail john.smith(at)x@example.com today', 'john.smith(at)x@example.com'],
+    ['Mail john [dot] smith@x@example.com today', 'john [dot] smith@x@example.com'],
+    ['Mail john.smith@a@b@c@d@e@example.com today', 'john.smith@a@b@c@d@e@example.com'],
   ])('finds the obfuscated address in %j whole, at its offsets', (text, address) => {
     // Prepare
     const start = text.indexOf(address);
