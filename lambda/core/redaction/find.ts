@@ -2,7 +2,7 @@ import { ENTITY_PRIORITY, type Entity } from './entities';
 import { findPersons } from './person';
 import { addresses, birthDates, caSins, cards, emails, ibans, ips, ninos, phones, secrets, usIds } from './recognizers';
 import { scan, type Scan } from './scan';
-import { markupSpans, viewOf, type View } from './view';
+import { markupSpans, spanInText, viewOf, type View } from './view';
 
 const NINO_HINT = /[A-Z]{2} ?\d\d/;
 const SIN_HINT = /\bsin\b|social insurance/i;
@@ -49,8 +49,7 @@ export function findEntities(text: string, opts: FindOptions = {}): Entity[] {
 /** The entities of a view of `text`, mapped back to the text (hidden characters inside one included). */
 function findThrough(text: string, view: View, names: readonly string[]): Entity[] {
   return findIn(view.text, scan(view.text), names).map((e) => {
-    const start = view.from[e.start];
-    const end = view.to[e.end - 1];
+    const { start, end } = spanInText(view, text, e.start, e.end);
     return { type: e.type, start, end, value: text.slice(start, end) };
   });
 }

@@ -83,7 +83,8 @@ const bracketed = (words: readonly string[]): string =>
   `[ ]?(?:${['()', '[]', '{}', '<>'].map(([open, close]) => `\\${open}[ ]?(?:${words.map(anyCase).join('|')})[ ]?\\${close}`).join('|')})[ ]?`;
 const OBFUSCATED_DOT = `${bracketed(['dot', '\\.', 'punkt', 'punto', 'point'])}| DOT `;
 /** An obfuscated '@' (the scan's `obfuscatedAt` notes what every one starts with). */
-const OBFUSCATED_AT = new RegExp(`${bracketed(['at', 'ät', '@', 'arroba', 'arobase'])}| AT `);
+const BRACKETED_AT = bracketed(['at', 'ät', '@', 'arroba', 'arobase']);
+const OBFUSCATED_AT = new RegExp(`${BRACKETED_AT}| AT `);
 const AT = new RegExp(`@|${OBFUSCATED_AT.source}`, 'g');
 const DOT_AFTER = new RegExp(OBFUSCATED_DOT, 'y');
 /** An obfuscated dot ending a slice of the text: the longest, " [ punkt ] ", is 11 characters. */
@@ -145,7 +146,7 @@ function domainTo(text: string, from: number, anyScript: boolean): number {
   return -1;
 }
 /** An '@' or a bracketed one ending a slice of the text: the longest, " [ arobase ] ", is 13 characters. */
-const AT_BEFORE = new RegExp(`(?:@|${bracketed(['at', 'ät', '@', 'arroba', 'arobase'])})$`);
+const AT_BEFORE = new RegExp(`(?:@|${BRACKETED_AT})$`);
 /**
  * Where an address whose local part starts at s starts, with the local parts chained before it
  * by an '@' of no address of their own ("a@b.c@d.com", "john.smith(at)x@example.com"); within

@@ -173,6 +173,12 @@ export interface View {
   readonly to: Int32Array;
 }
 
+/** Where the view's span [start, end) came from in `text`, the text it is a view of; an empty span, where its position came from. */
+export function spanInText(view: View, text: string, start: number, end: number): { start: number; end: number } {
+  const from = start < view.from.length ? view.from[start] : text.length;
+  return { start: from, end: end > start ? view.to[end - 1] : from };
+}
+
 /** Leave the character out, as distinct from a reading of one character. */
 const NOTHING = '';
 /**

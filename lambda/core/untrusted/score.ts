@@ -11,7 +11,7 @@
  * not match), so results do not depend on them.
  */
 import { BridgeError } from '../errors';
-import { viewOf } from '../redaction/view';
+import { spanInText, viewOf } from '../redaction/view';
 import { BASE64_RUN, DESTINATION, HEX_RUN, InjectionReason, PATTERN_RULES, WORD_RULES } from './rules';
 import { modelEvidence } from './model';
 import { sanitizeDetailed } from './sanitize';
@@ -104,14 +104,7 @@ function markupFindings(text: string): Finding[] {
   for (const reading of text.includes('&') ? (['rendered', 'written'] as const) : (['rendered'] as const)) {
     const view = viewOf(text, reading);
     if (view.text === text) continue;
-    const at = (v: number): number => (v < view.from.length ? view.from[v] : text.length);
-    for (const f of textFindings(view.text)) {
-      if (f.span === undefined) findings.push(f);
-      else {
-        const start = at(f.span.start);
-        findings.push({ ...f, span: { start, end: f.span.end > f.span.start ? view.to[f.span.end - 1] : start } });
-      }
-    }
+    for (const f of textFindings(view.text)) findings.push(f.span === undefined ? f : { ...f, span: spanInText(view, text, f.span.start, f.span.end) });
   }
   return findings;
 }
