@@ -59,6 +59,8 @@ export function adversarialInputs(size = 200_000): Record<string, string> {
     'char-refs': '1&#64;'.repeat(size / 6),
     tags: '1<b>'.repeat(size / 4),
     'open-comments': '<!--1'.repeat(size / 5),
+    // Quoted attribute values, which hold '<' and '>': each tag's quote closes in the next one.
+    'quoted-tags': '1<b a=">'.repeat(size / 8),
     'en-dash-digits': '1\u2013'.repeat(size / 2),
     // Comments that close only at the end, after which a dash's look-ahead would find the far '-->'.
     'en-dash-comments': `${'1\u2013<!--'.repeat(size / 6)}--><!-- -->1`,

@@ -122,16 +122,48 @@ const TAG_READING = new Map<string, string>([...BLOCK_TAGS.split(' ').map((t) =>
  * them. What the view then hides that is no markup ("<Anna Smith>") is read as written
  * (find.ts), as is every attribute.
  */
-const TAG = /<\/?([A-Za-z][A-Za-z0-9:-]{0,31})(?=[\s/>])[^<>]{0,2048}>/y;
+const TAG_NAME = /<\/?([A-Za-z][A-Za-z0-9:-]{0,31})(?=[\s/>])/y;
+/** The most characters a tag may have after its name, quoted values included. */
+const TAG_MAX = 2048;
+const isHtmlSpace = (c: number): boolean => c === 32 || c === 9 || c === 10 || c === 12 || c === 13;
 /** How the last tag tagAt found reads. */
 let tagReading = '';
-/** Where the HTML tag at k ends, -1 if none is there; tagReading is how it reads. */
+/**
+ * Where the HTML tag at k ends, -1 if none is there; tagReading is how it reads. As a browser
+ * reads it, a value quoted after '=' holds any '<' or '>' (`<b title=">">` ends at its last
+ * '>'). A quote that does not close within the tag's length is read as a reader who does not
+ * track quotes reads it: the tag ends at its first '>'.
+ */
 function tagAt(text: string, k: number): number {
-  TAG.lastIndex = k;
-  const m = TAG.exec(text);
+  TAG_NAME.lastIndex = k;
+  const m = TAG_NAME.exec(text);
   if (m === null) return -1;
-  tagReading = TAG_READING.get(m[1].toLowerCase()) ?? NOTHING;
-  return TAG.lastIndex;
+  const from = TAG_NAME.lastIndex;
+  const limit = Math.min(text.length, from + TAG_MAX);
+  let end = tagClose(text, from, limit, true);
+  if (end === UNCLOSED) end = tagClose(text, from, limit, false);
+  if (end >= 0) tagReading = TAG_READING.get(m[1].toLowerCase()) ?? NOTHING;
+  return end;
+}
+const UNCLOSED = -2;
+/**
+ * Where a tag whose name ends at p closes (after its '>'), reading its quoted values if
+ * `quoted`: -1 at a '<' outside quotes (this was no tag) or at `limit`, UNCLOSED at a quote that
+ * does not close before it.
+ */
+function tagClose(text: string, p: number, limit: number, quoted: boolean): number {
+  for (; p < limit; p++) {
+    const c = text.charCodeAt(p);
+    if (c === 62) return p + 1;
+    if (c === 60) return -1;
+    if (c !== 61 || !quoted) continue;
+    while (p + 1 < limit && isHtmlSpace(text.charCodeAt(p + 1))) p++;
+    const quote = p + 1 < limit ? text.charCodeAt(p + 1) : -1;
+    if (quote !== 34 && quote !== 39) continue;
+    for (p += 2; p < limit && text.charCodeAt(p) !== quote; p++);
+    if (p === limit) return UNCLOSED;
+  }
+  return -1;
 }
 /**
  * Whether the '&' or '<' at k may start a character reference, tag or comment of the view: the

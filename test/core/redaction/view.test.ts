@@ -66,6 +66,17 @@ describe('viewOf and the scan gate', () => {
     expect(viewOf('a<custom-tag>b<st1:place>c<!-->d').text).toBe('abcd');
   });
 
+  it('reads a quoted attribute value whole, as a browser does, "<" and ">" inside it included', () => {
+    // Act / Assess: a quoted value ends at its own quote, with or without spaces around '='.
+    expect(viewOf('078-05<span title=">">-</span>1120').text).toBe('078-05-1120');
+    expect(viewOf("4111<i title='<'></i>1111").text).toBe('41111111');
+    expect(viewOf('a<b title = "x>y" id=z>b').text).toBe('ab');
+    // Outside quotes a '>' ends the tag and a '<' means it was none; a quote that never closes is not tracked.
+    expect(viewOf('a<b "x>y">b').text).toBe('ay">b');
+    expect(viewOf('a<b x<y>b').text).toBe('a<b xb');
+    expect(viewOf('078-05<span title="x>-1120').text).toBe('078-05-1120');
+  });
+
   it('reads HTML as written with its references read, tags, attributes and comments kept', () => {
     // Prepare
     const text = '<a href="mailto:john&#64;x.org">Mai&#108;</a><!-- &#49; -->&nbsp;';
