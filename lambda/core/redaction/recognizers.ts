@@ -125,7 +125,7 @@ const domainLengths: number[] = [];
  * The end of the domain starting at `from`, read across obfuscated dots, or -1: the longest
  * reading whose domain, dots put back, is valid ("x@y.com (dot) 5" is still "x@y.com").
  */
-function domainTo(text: string, from: number, anyScript: boolean): number {
+function domainTo(text: string, from: number, anyScript: boolean, capitals: boolean): number {
   let domain = '';
   let n = 0;
   for (let p = from; ; n++) {
@@ -142,9 +142,27 @@ function domainTo(text: string, from: number, anyScript: boolean): number {
     p = next;
     domain += '.';
   }
-  for (; n >= 0; n--) if (EMAIL_DOMAIN.test(domain.slice(0, domainLengths[n]))) return labelEnds[n];
+  for (; n >= 0; n--) {
+    const read = domain.slice(0, domainLengths[n]);
+    if (EMAIL_DOMAIN.test(read) && (!capitals || capitalsTld(read))) return labelEnds[n];
+  }
   return -1;
 }
+/**
+ * The top-level domains an address spelt with AT and DOT in capitals may end in: the country
+ * codes and the common generic ones. Capitals prose has AT and DOT as words ("STATUS AT RISK
+ * DOT NOT OK"); a bracketed or real '@' needs no such check.
+ */
+const CAPITALS_TLDS = new Set(
+  ('ac ad ae af ag ai al am ao aq ar as at au aw ax az ba bb bd be bf bg bh bi bj bm bn bo br bs bt bv bw by bz ca cc cd cf cg ch ' +
+    'ci ck cl cm cn co cr cu cv cw cx cy cz de dj dk dm do dz ec ee eg er es et eu fi fj fk fm fo fr ga gb gd ge gf gg gh gi gl gm ' +
+    'gn gp gq gr gs gt gu gw gy hk hm hn hr ht hu id ie il im in io iq ir is it je jm jo jp ke kg kh ki km kn kp kr kw ky kz la lb ' +
+    'lc li lk lr ls lt lu lv ly ma mc md me mg mh mk ml mm mn mo mp mq mr ms mt mu mv mw mx my mz na nc ne nf ng ni nl no np nr nu ' +
+    'nz om pa pe pf pg ph pk pl pm pn pr ps pt pw py qa re ro rs ru rw sa sb sc sd se sg sh si sj sk sl sm sn so sr ss st su sv sx ' +
+    'sy sz tc td tf tg th tj tk tl tm tn to tr tt tv tw tz ua ug uk us uy uz va vc ve vg vi vn vu wf ws ye yt za zm zw ' +
+    'com org net edu gov mil int info biz name pro mobi app dev online site tech store shop cloud email xyz').split(' '),
+);
+const capitalsTld = (domain: string): boolean => CAPITALS_TLDS.has(domain.slice(domain.lastIndexOf('.') + 1).toLowerCase());
 /** An '@' or a bracketed one ending a slice of the text: the longest, " [ arobase ] ", is 13 characters. */
 const AT_BEFORE = new RegExp(`(?:@|${BRACKETED_AT})$`);
 /**
@@ -173,10 +191,12 @@ export function emails(text: string, out: Out): void {
     let s = localFrom(text, at, false);
     if (s === at) s = localFrom(text, at, true);
     if (s === at) continue;
-    let e = domainTo(text, after, false);
-    if (e === -1) e = domainTo(text, after, true);
-    // AT in capitals is a word of its own in upper-case text ("MEET AT NOON"): only with an obfuscated dot is it an address.
-    if (e !== -1 && (m[0] !== ' AT ' || DOT_IN.test(text.slice(s, e)))) {
+    // AT in capitals is a word of its own in upper-case text ("MEET AT NOON"): only with an obfuscated dot and a known
+    // top-level domain is it an address.
+    const capitals = m[0] === ' AT ';
+    let e = domainTo(text, after, false, capitals);
+    if (e === -1) e = domainTo(text, after, true, capitals);
+    if (e !== -1 && (!capitals || DOT_IN.test(text.slice(s, e)))) {
       if (chains && s < out[last].end) s = out[last].start;
       else {
         s = chainStart(text, s);

@@ -117,6 +117,8 @@ describe('findEntities recognizers', () => {
     ['email me at john@example.com or JOHN AT EXAMPLE DOT COM', ['john@example.com', 'JOHN AT EXAMPLE DOT COM']],
     ['MEET AT NOON, I WORK AT ACME.COM, MAIL JOHN AT EXAMPLE DOT COM', ['JOHN AT EXAMPLE DOT COM']],
     ['EMAIL ME AT JOHN DOT SMITH@EXAMPLE.COM', ['JOHN DOT SMITH@EXAMPLE.COM']],
+    ['STATUS AT RISK DOT NOT OK. WE ARE AT HOME DOT NOW', []],
+    ['MAIL JOHN AT EXAMPLE DOT COM DOT THANKS, OR JANE AT ACME DOT CO DOT UK', ['JOHN AT EXAMPLE DOT COM', 'JANE AT ACME DOT CO DOT UK']],
     ['mail x@y.com (dot) 5 or john [at] example [dot] com', ['x@y.com', 'john [at] example [dot] com']],
   ])('reads no address into the prose of %j', (text, expected) => {
     // Act
