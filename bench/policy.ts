@@ -64,7 +64,7 @@ export async function run(opts: { json: boolean }): Promise<Record<string, unkno
     allow: { agent, action: 'Read', resource: { type: 'Contact' }, context },
     approval_required: { agent, action: 'Read', resource: { type: 'Contact' }, context: { ...context, recordLimit: 50 } },
     deny: { agent, action: 'ProposeDelete', resource: { type: 'Case', id: '5001' }, context },
-    refund: { agent, action: 'IssueRefund', resource: { type: 'Case', id: '5001' }, context: { ...context, amount: 99.5 } },
+    refund: { agent, action: 'IssueRefund', resource: { type: 'Case', id: '5001' }, context: { ...context, amount: 99.5, currency: 'EUR' } },
   };
   const mix = Object.values(requests);
   let fresh = 0;

@@ -95,7 +95,8 @@ const TOOLS: readonly ToolSpec[] = [
       title: 'Ask policy about an action',
       description:
         'Asks whether an action may run now without a person: ProposeCreate {object, fields}, ProposeUpdate ' +
-        '{object, recordId, fields} or IssueRefund {object, recordId, amount, currency, reason}, each under `params`. ' +
+        '{object, recordId, fields} or IssueRefund {object, recordId, amount, currency, reason}, each under `params` ' +
+        'with an optional conversationId (the conversation whose placeholders the action uses, bound by the token). ' +
         `If allowed, returns a single-use decision token, valid ${DECISION_TOKEN.TTL_SECONDS / 60} minutes, bound to exactly ` +
         'this action and params: pass all three unchanged to execute_action.',
       annotations: { readOnlyHint: true, openWorldHint: false },

@@ -271,7 +271,7 @@ function proposedAction(p: ProposeRequest): BridgeAction {
     case 'update':
       return { action: PROPOSAL_OPS[p.op], params: { object: p.object, recordId: p.recordId, fields: p.fields, ...conversation(p.conversationId) } };
     case 'refund':
-      return { action: PROPOSAL_OPS[p.op], params: { object: p.object, recordId: p.recordId, amount: p.amount, currency: p.currency, reason: p.reason } };
+      return { action: PROPOSAL_OPS[p.op], params: { object: p.object, recordId: p.recordId, amount: p.amount, currency: p.currency, reason: p.reason, ...conversation(p.conversationId) } };
   }
 }
 

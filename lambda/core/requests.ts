@@ -66,6 +66,10 @@ export interface RequestRecord {
   readonly reasons?: readonly Reason[];
   /** Why the agent asks (proposals). */
   readonly reason?: string;
+  /**
+   * The agent's conversation, for operators. Execution never reads it: placeholders resolve in the scope named by
+   * the token-bound payload (the action's params or the read's query), so editing this field changes nothing.
+   */
   readonly conversationId?: string;
   /**
    * The validated request as the agent sent it: a QueryRequest (read) or the action's params (write, the shape of

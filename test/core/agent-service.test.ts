@@ -888,12 +888,12 @@ describe('AgentService.propose: refunds', () => {
       reason: 'Parcel arrived two weeks late',
       conversationId: 'conv-9',
     });
-    expect(requests.items.get('req-r1')?.payload).toEqual({ object: 'Case', recordId: CASE_ID, amount, currency: 'EUR', reason: 'Parcel arrived two weeks late' });
+    expect(requests.items.get('req-r1')?.payload).toEqual({ object: 'Case', recordId: CASE_ID, amount, currency: 'EUR', reason: 'Parcel arrived two weeks late', conversationId: 'conv-9' });
     expect(flow.started).toEqual(['req-r1']);
     expect(audit.events[0]).toMatchObject({ action: 'IssueRefund', outcome: 'approval_required', policy: { decision: outcome } });
   });
 
-  it('asks policy about the refund fields of the record, with the amount and the issue-refund purpose', async () => {
+  it('asks policy about the refund fields of the record, with the amount, its currency and the issue-refund purpose', async () => {
     // Prepare
     const { service, policy } = setup({ decision: decision('approval_required') });
     // Act
@@ -903,7 +903,7 @@ describe('AgentService.propose: refunds', () => {
       agent: { id: 'refunds-agent', team: 'support', territories: ['EMEA'], tier: 'gold' },
       action: 'IssueRefund',
       resource: { type: 'Case', id: CASE_ID },
-      context: { fields: [f.amount, f.currency, f.reason], recordLimit: 1, crm: 'salesforce', purpose: 'issue-refund', amount: 250, unmaskedPii: false, now: NOW },
+      context: { fields: [f.amount, f.currency, f.reason], recordLimit: 1, crm: 'salesforce', purpose: 'issue-refund', amount: 250, currency: 'EUR', unmaskedPii: false, now: NOW },
     });
   });
 
@@ -928,6 +928,46 @@ describe('AgentService.propose: refunds', () => {
     expect(requests.items.size).toBe(0);
     expect(flow.started).toHaveLength(0);
     expect(audit.events[0]).toMatchObject({ action: 'IssueRefund', outcome: 'denied', errorCode: 'POLICY_DENIED', object: 'Case', recordIds: [CASE_ID], policy: { decision: 'deny', reasons: ['refund-cap'] } });
+  });
+
+  it("keeps a refund's conversationId among the params its decision token will bind, not only on the stored request", async () => {
+    // Prepare
+    const { service, requests } = setup({ engine: await shippedPolicies() });
+    // Act
+    await service.propose(ctx(REFUNDS_ARN, 'req-r3'), refund({ reason: 'Refund promised to {EMAIL_1}' }));
+    // Assess
+    expect(requests.items.get('req-r3')?.payload).toMatchObject({ reason: 'Refund promised to {EMAIL_1}', conversationId: 'conv-9' });
+  });
+
+  it.each([
+    { currency: 'JPY', amount: 50, reasons: ['refund-currency-without-limits'] },
+    { currency: 'KWD', amount: 1000, reasons: ['refund-currency-without-limits'] },
+    { currency: 'JPY', amount: 5000, reasons: ['refund-cap', 'refund-currency-without-limits'] },
+  ])(
+    'refuses a refund of $amount $currency with POLICY_DENIED (limits are stated for USD, EUR and GBP only), parks nothing and audits it as denied',
+    async ({ currency, amount, reasons }) => {
+      // Prepare: 50 would be an automatic refund for this gold agent in USD, EUR or GBP.
+      const { service, requests, flow, audit } = setup({ engine: await shippedPolicies() });
+      // Act
+      const error = await failure(service.propose(ctx(REFUNDS_ARN), refund({ amount, currency })));
+      // Assess
+      expect(error).toMatchObject({ code: 'POLICY_DENIED', status: 403, details: { reasons: reasons.map((policyId) => expect.objectContaining({ policyId })) } });
+      expect(error.details?.reasons).toContainEqual({ policyId: 'refund-currency-without-limits', text: 'Refunds in other currencies need limits of their own' });
+      expect(requests.items.size).toBe(0);
+      expect(flow.started).toHaveLength(0);
+      expect(audit.events).toHaveLength(1);
+      expect(audit.events[0]).toMatchObject({ action: 'IssueRefund', outcome: 'denied', errorCode: 'POLICY_DENIED', object: 'Case', recordIds: [CASE_ID], policy: { decision: 'deny', reasons } });
+    },
+  );
+
+  it.each(['USD', 'GBP'])('parks a gold refund of 50 %s as allowed by refund-gold-automatic, like EUR', async (currency) => {
+    // Prepare
+    const { service, requests } = setup({ engine: await shippedPolicies() });
+    // Act
+    const result = await service.propose(ctx(REFUNDS_ARN, 'req-r4'), refund({ amount: 50, currency }));
+    // Assess
+    expect(result.body).toMatchObject({ status: 'approval_required', reasons: [expect.objectContaining({ policyId: 'refund-gold-automatic' })] });
+    expect(requests.items.get('req-r4')?.payload).toMatchObject({ amount: 50, currency });
   });
 
   it('refuses an agent not granted IssueRefund with FORBIDDEN before policy is asked, audited as a denied IssueRefund', async () => {

@@ -260,6 +260,20 @@ describe('approval flow from the synthesized state machine (Salesforce)', () => 
     expect(bridge.sandbox.store.rows('Case').find((r) => r.Id === caseId)?.[f.amount]).toBeUndefined();
   });
 
+  it('refund proposal in a currency without limits: 50 JPY is denied at once with POLICY_DENIED, audited, nothing parked or written', async () => {
+    // Prepare: 50 EUR, USD or GBP would be an automatic refund for this gold support agent.
+    const f = REFUND_FIELDS.salesforce;
+    const caseId = bridge.sandbox.store.rows('Case')[2].Id as string;
+    // Act
+    const reply = await call(bridge, '/v1/records/propose', { body: { object: 'Case', op: 'refund', recordId: caseId, amount: 50, currency: 'JPY', reason: 'late delivery' }, principal: support });
+    // Assess
+    expect(reply.status).toBe(403);
+    expect(reply.body.error).toMatchObject({ code: 'POLICY_DENIED', message: 'Refunds in other currencies need limits of their own' });
+    expect(await auditEvent(bridge, reply.requestId)).toMatchObject({ action: 'IssueRefund', outcome: 'denied', errorCode: 'POLICY_DENIED', policy: { decision: 'deny', reasons: ['refund-currency-without-limits'] } });
+    expect((await call(bridge, `/v1/requests/${reply.requestId}`, { principal: support })).status).toBe(404);
+    expect(bridge.sandbox.store.rows('Case').find((r) => r.Id === caseId)?.[f.amount]).toBeUndefined();
+  });
+
   it('authorize then execute: an action policy allows without a person runs with its token, once', async () => {
     // Prepare
     const [someCase] = bridge.sandbox.store.rows('Case');

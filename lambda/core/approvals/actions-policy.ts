@@ -26,7 +26,7 @@ export function describeWrite(agent: Agent, action: BridgeAction, crm: CrmKind, 
   return write;
 }
 
-/** The policy request of a write: fields written, one record, the amount of a refund, the action's purpose code. */
+/** The policy request of a write: fields written, one record, the amount and currency of a refund, the action's purpose code. */
 export function writePolicyRequest(agent: Agent, action: BridgeAction, crm: CrmKind, now: Date): PolicyRequest {
   const write = actionToWrite(action, crm);
   assertWritable(write, crm);
@@ -39,7 +39,7 @@ export function writePolicyRequest(agent: Agent, action: BridgeAction, crm: CrmK
       recordLimit: 1,
       crm,
       purpose: WRITE_PURPOSE[action.action],
-      ...(action.action === 'IssueRefund' ? { amount: action.params.amount } : {}),
+      ...(action.action === 'IssueRefund' ? { amount: action.params.amount, currency: action.params.currency } : {}),
       unmaskedPii: false,
       now,
     },

@@ -93,14 +93,13 @@ export class ActionsService {
       const agent = await admitAgent(this.deps, this.directory, ctx, trail, 'write');
       const { token, ...action } = parseOrThrow(ExecuteActionRequestSchema, readJson(), 'execute request');
       describeWrite(agent, action, this.deps.config.crm.kind, trail);
-      const conversationId = 'conversationId' in action.params ? action.params.conversationId : undefined;
       // The verified claims name the decision the write runs under: the audit event records it, even on a refusal after verification.
       let claims: DecisionClaims | undefined;
       const verifier: TokenVerifierPort = { verify: async (t, executed) => (claims = await this.deps.verifier.verify(t, executed)) };
       try {
         const result = await executeAction(
           { verifier, writer: this.deps.writer, vault: this.deps.vault, config: this.deps.config },
-          { token, action, agent: agent.name, scope: vaultScope(agent.name, conversationId, ctx.requestId) },
+          { token, action, agent: agent.name, scope: vaultScope(agent.name, action.params.conversationId, ctx.requestId) },
         );
         trail.recordIds = [result.recordId];
         trail.outcome = 'executed';

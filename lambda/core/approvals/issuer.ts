@@ -4,8 +4,8 @@
  * IssueDecisionToken step (the final, possibly edited, action after a person approved).
  *
  * The policy request of an action:
- * - writes: fields = the field names written (for IssueRefund the CRM's REFUND_FIELDS), recordLimit 1, amount for
- *   IssueRefund, purpose = the action's name in the policy purpose alphabet (WRITE_PURPOSE: `propose-create`,
+ * - writes: fields = the field names written (for IssueRefund the CRM's REFUND_FIELDS), recordLimit 1, amount and
+ *   currency for IssueRefund, purpose = the action's name in the policy purpose alphabet (WRITE_PURPOSE: `propose-create`,
  *   `propose-update`, `issue-refund`), resource = the object and record id;
  * - reads: fields = every field the query touches (selected, filtered, sorted), recordLimit = the query's limit
  *   (default QUERY_LIMITS.defaultLimit), purpose = the query's purpose, resource = the object;

@@ -57,24 +57,28 @@ const RefundParams = z.strictObject({
   amount: AmountSchema,
   currency: z.string().check(z.regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR')),
   reason: ReasonSchema,
+  conversationId: z.optional(ConversationIdSchema),
 });
 
 /**
  * `POST /v1/records/propose`: one action on one record, waiting for a person. Each `op` (PROPOSAL_OPS) takes the
  * params of the action it proposes plus the `reason` a person reads; a refund's params already hold a reason, which
- * is both that reason and the refund reason written to the CRM. A refund's `conversationId` is kept on the request
- * (its params have none), so placeholders in its reason resolve from the agent's conversation at execution.
+ * is both that reason and the refund reason written to the CRM. Every op's `conversationId` is one of its params, so
+ * the decision token binds it: placeholders resolve at execution only from the conversation that was approved.
  */
 export const ProposeRequestSchema = z.discriminatedUnion('op', [
   z.extend(CreateParams, { op: z.literal('create'), reason: ReasonSchema }),
   z.extend(UpdateParams, { op: z.literal('update'), reason: ReasonSchema }),
-  z.extend(RefundParams, { op: z.literal('refund'), conversationId: z.optional(ConversationIdSchema) }),
+  z.extend(RefundParams, { op: z.literal('refund') }),
 ]);
 export type ProposeRequest = z.infer<typeof ProposeRequestSchema>;
 
 const TokenSchema = z.string().check(z.minLength(1), z.maxLength(PROPOSAL_LIMITS.maxTokenLength));
 
-/** The actions an agent may ask to run, each with exactly the parameters a decision token binds. */
+/**
+ * The actions an agent may ask to run, each with exactly the parameters a decision token binds. `conversationId`
+ * is among them for every action: it names the vault scope placeholders re-identify from at execution.
+ */
 export const ActionSchema = z.discriminatedUnion('action', [
   z.strictObject({ action: z.literal('ProposeCreate'), params: CreateParams }),
   z.strictObject({ action: z.literal('ProposeUpdate'), params: UpdateParams }),

@@ -1,7 +1,8 @@
 /**
  * Execute: idempotent per request (completed → the stored outcome; executing found → "outcome unknown", never a second
  * write), kill switch, then the write through the executor or the approved read under the signed obligations, its
- * result sealed into the request for the agent's one fetch.
+ * result sealed into the request for the agent's one fetch. The vault scope of either is the conversation named by
+ * what the token binds (the action's params, the read's query), never the stored request's own `conversationId`.
  */
 import { sealContext, SEAL_PURPOSE, vaultScope } from '../agent-calls';
 import { BridgeError } from '../errors';
@@ -34,6 +35,7 @@ export function executeStep(deps: ApprovalStepDeps): Step<{ requestId: string; o
       let changes: Parameters<RequestStore['transition']>[3];
       if (action.action === 'Read') {
         trail.fields = fieldsTouched(action.query);
+        // The token binds the query, its conversationId (the vault scope runRead stores placeholders in) included.
         const claims = await x.verifier.verify(token, { act: 'Read', res: { type: action.query.object }, params: readTokenParams(action.query, approved.obligations) });
         if (claims.sub !== record.agent) throw new BridgeError('TOKEN_INVALID', `Decision token rejected: issued to ${claims.sub}, not ${record.agent}`);
         const meta = { requestId, decisionId: approved.decisionId, policyVersion: approved.policyVersion };
@@ -41,7 +43,8 @@ export function executeStep(deps: ApprovalStepDeps): Step<{ requestId: string; o
         const records = await runRead(readDeps, { agent: record.agent, query: action.query, obligations: approved.obligations, ...meta }, trail);
         changes = { result: await x.sealer.seal(JSON.stringify(readBody(records, meta, trail)), sealContext(requestId, SEAL_PURPOSE.READ_RESULT)) };
       } else {
-        const scope = vaultScope(record.agent, record.conversationId, requestId);
+        // The scope comes from the token-bound params, never from the stored request's own conversationId field.
+        const scope = vaultScope(record.agent, action.params.conversationId, requestId);
         const outcome = await executeAction({ verifier: x.verifier, writer: x.writer, vault: x.vault, config: deps.config }, { token, action, agent: record.agent, scope });
         trail.fields = [...outcome.fields];
         trail.recordIds = [outcome.recordId];

@@ -43,6 +43,7 @@ export const policyRequestSchema = z.strictObject({
           z.refine<number>(isCedarDecimal, 'must have at most 4 decimal places'),
         ),
     ),
+    currency: z.optional(z.string().check(z.regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR'))),
     unmaskedPii: z.boolean(),
     now: z.optional(z.date().check(z.refine<Date>((d) => !Number.isNaN(d.getTime()), 'must be a valid date'))),
   }),
@@ -51,11 +52,14 @@ export const policyRequestSchema = z.strictObject({
 export function validatePolicyRequest(value: unknown): PolicyRequest {
   const req = parseOrThrow(policyRequestSchema, value, 'Policy request') as PolicyRequest;
   const needsAmount = AMOUNT_ACTIONS.includes(req.action);
-  if (needsAmount !== (req.context.amount !== undefined)) {
-    throw new BridgeError(
-      'VALIDATION_FAILED',
-      needsAmount ? `Policy request is invalid: ${req.action} needs context.amount` : `Policy request is invalid: ${req.action} takes no context.amount`,
-    );
+  // An amount means nothing without its currency: policies compare both, so both come together or neither.
+  for (const attr of ['amount', 'currency'] as const) {
+    if (needsAmount !== (req.context[attr] !== undefined)) {
+      throw new BridgeError(
+        'VALIDATION_FAILED',
+        needsAmount ? `Policy request is invalid: ${req.action} needs context.${attr}` : `Policy request is invalid: ${req.action} takes no context.${attr}`,
+      );
+    }
   }
   return req;
 }
@@ -102,6 +106,7 @@ export function toCedarCall(req: PolicyRequest, now: Date, set: { id: string; re
   if (context.amount !== undefined) {
     cedarContext.amount = set.scaledAmount ? scaledDecimal(context.amount) : { __extn: { fn: 'decimal', arg: toCedarDecimal(context.amount) } };
   }
+  if (context.currency !== undefined) cedarContext.currency = context.currency;
   const principal = { type: 'Agent', id: agent.id };
   const read = pick(attrs, reads.anywhere);
   let entities: Cedar.EntityJson[] = [];

@@ -9,7 +9,7 @@ import type { CrmKind, CrmObjectType, FieldClass, Filter, RedactionAction } from
 export const POLICY_ACTIONS = [...AGENT_ACTIONS, 'ProposeDelete'] as const;
 export type PolicyAction = (typeof POLICY_ACTIONS)[number];
 
-/** Actions whose context carries a monetary amount (Cedar `decimal`). */
+/** Actions whose context carries a monetary amount (Cedar `decimal`) and its currency (ISO 4217 code). */
 export const AMOUNT_ACTIONS: readonly PolicyAction[] = ['IssueRefund'];
 
 export const AGENT_TIERS = ['standard', 'silver', 'gold'] as const;
@@ -35,6 +35,8 @@ export interface PolicyRequest {
     purpose: string;
     /** Required for AMOUNT_ACTIONS, refused otherwise. At most 4 decimals (Cedar decimal). */
     amount?: number;
+    /** The ISO 4217 code of `amount` (`EUR`): required for AMOUNT_ACTIONS, refused otherwise. */
+    currency?: string;
     unmaskedPii: boolean;
     /** Evaluation time: picks the bundle in force and feeds `context.hourUtc`/`weekdayUtc`. */
     now?: Date;

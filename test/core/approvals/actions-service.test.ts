@@ -88,6 +88,17 @@ describe('ActionsService.authorize', () => {
     expect(bodyOf(result)).toMatchObject({ decision: 'approval_required', next: expect.stringMatching(/op "refund" .*POST \/v1\/records\/propose/) });
   });
 
+  it('grants no token for a refund in a currency the limits are not stated for, and audits the deny', async () => {
+    // Prepare: 50 EUR gets a token unattended (above); 50 JPY must not.
+    const s = await setup();
+    // Act
+    const result = await s.service.authorize(ctx(SUPPORT), () => refund(50, { currency: 'JPY' }));
+    // Assess
+    expect(bodyOf(result)).toMatchObject({ decision: 'deny', reasons: [{ policyId: 'refund-currency-without-limits', text: 'Refunds in other currencies need limits of their own' }] });
+    expect(bodyOf(result).token).toBeUndefined();
+    expect(s.audit.last()).toMatchObject({ action: 'Authorize', outcome: 'denied', policy: { decision: 'deny', reasons: ['refund-currency-without-limits'] } });
+  });
+
   it('answers a deny with the envelope (200, no token) and audits it as denied', async () => {
     // Prepare
     const s = await setup();
@@ -239,6 +250,23 @@ describe('ActionsService.executeAction', () => {
     // Assess
     expect(s.writer.creates).toEqual([{ object: 'Task', fields: { Subject: 'Mail ada@example.com' } }]);
     expect(s.vault.asked).toEqual(['sales-agent:conv-1']);
+  });
+
+  it("re-identifies a refund's reason from the conversation its token-bound params name, and no other", async () => {
+    // Prepare
+    const s = await setup();
+    s.vault.seed('support-agent:conv-1', { '{EMAIL_1}': 'ada@example.com' });
+    s.vault.seed('support-agent:conv-2', { '{EMAIL_1}': 'eve@example.com' });
+    const action = refund(50, { reason: 'Refund promised to {EMAIL_1}', conversationId: 'conv-1' });
+    const [token, tokenAgain] = [await tokenFor(s, action), await tokenFor(s, action)];
+    // Act: the params re-pointed at conv-2 no longer match the token; the approved ones run.
+    const moved = await failure(s.service.executeAction(ctx(SUPPORT, 'req-m'), () => ({ ...refund(50, { reason: 'Refund promised to {EMAIL_1}', conversationId: 'conv-2' }), token })));
+    const run = await s.service.executeAction(ctx(SUPPORT, 'req-x'), () => ({ ...action, token: tokenAgain }));
+    // Assess
+    expect(moved.code).toBe('TOKEN_INVALID');
+    expect(run.status).toBe(200);
+    expect(s.writer.updates).toEqual([{ object: 'Case', id: CASE_ID, fields: expect.objectContaining({ [REFUND_FIELDS.salesforce.reason]: 'Refund promised to ada@example.com' }) }]);
+    expect(s.vault.asked).toEqual(['support-agent:conv-1']);
   });
 
   it('refuses to execute while the bridge is read-only, before the token is spent', async () => {

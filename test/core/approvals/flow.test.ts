@@ -324,6 +324,83 @@ describe('execute', () => {
     expect(writer.writes).toBe(1);
   });
 
+  /** Someone with write access to the requests table points the stored request at another conversation. */
+  function tamperStored(requests: Awaited<ReturnType<typeof setup>>['requests'], requestId: string, over: Partial<RequestRecord>) {
+    requests.items.set(requestId, { ...requests.items.get(requestId)!, ...over });
+  }
+
+  it("resolves a write's placeholders from the conversation its token binds, whatever the stored request's conversationId says", async () => {
+    // Prepare: the approved Task names conv-1 in its params; the stored request is then edited to name conv-2.
+    const { steps, requests, writer, vault, token } = await approvedWrite();
+    vault.seed('sales-agent:conv-2', { '{PERSON_1}': 'Eve Mallory' });
+    tamperStored(requests, 'req-1', { conversationId: 'conv-2' });
+    // Act
+    await steps.execute({ requestId: 'req-1', token });
+    // Assess
+    expect(writer.creates).toEqual([{ object: 'Task', fields: { ...taskParams.fields, Description: 'Ring Ada Lovelace about the renewal' } }]);
+    expect(vault.asked).toEqual(['sales-agent:conv-1']);
+  });
+
+  describe('a refund with a conversation', () => {
+    const refundParams = { object: 'Case' as const, recordId: '5005g00000000001AAA', amount: 120, currency: 'EUR', reason: 'Refund promised to {EMAIL_1}', conversationId: 'conv-1' };
+    async function approvedRefund() {
+      const env = await setup();
+      env.vault.seed('support-agent:conv-1', { '{EMAIL_1}': 'ada@example.com' });
+      env.vault.seed('support-agent:conv-2', { '{EMAIL_1}': 'eve@example.com' });
+      const record = writeRecord({
+        agent: 'support-agent',
+        principalArn: ARNS.support,
+        action: 'IssueRefund',
+        object: 'Case',
+        recordId: refundParams.recordId,
+        payload: refundParams,
+        conversationId: 'conv-1',
+        status: 'approved',
+        approval: ALICE,
+      });
+      await env.requests.create(record);
+      const { token } = await env.steps.issueToken({ requestId: 'req-1' });
+      return { ...env, token };
+    }
+
+    it('binds its conversationId in the decision token: the token verifies only for the params naming conv-1', async () => {
+      // Prepare
+      const { kit, token } = await approvedRefund();
+      const executed = (params: object) => ({ act: 'IssueRefund' as const, res: { type: 'Case' as const, id: refundParams.recordId }, params });
+      // Act
+      const other = await kit.verifier.verify(token, executed({ ...refundParams, conversationId: 'conv-2' })).catch((e: unknown) => e);
+      const same = await kit.verifier.verify(token, executed(refundParams));
+      // Assess
+      expect(other).toMatchObject({ code: 'TOKEN_INVALID' });
+      expect(same).toMatchObject({ sub: 'support-agent', act: 'IssueRefund', apr: 'alice' });
+    });
+
+    it("re-identifies the reason from the token-bound conversation, not the stored request's conversationId", async () => {
+      // Prepare
+      const { steps, requests, writer, vault, token } = await approvedRefund();
+      tamperStored(requests, 'req-1', { conversationId: 'conv-2' });
+      // Act
+      await steps.execute({ requestId: 'req-1', token });
+      // Assess
+      expect(writer.updates).toEqual([
+        { object: 'Case', id: refundParams.recordId, fields: { Refund_Amount__c: 120, Refund_Currency__c: 'EUR', Refund_Reason__c: 'Refund promised to ada@example.com' } },
+      ]);
+      expect(vault.asked).toEqual(['support-agent:conv-1']);
+    });
+
+    it('refuses with TOKEN_INVALID, writing nothing, when the stored params are re-pointed at another conversation', async () => {
+      // Prepare
+      const { steps, requests, writer, vault, token } = await approvedRefund();
+      tamperStored(requests, 'req-1', { conversationId: 'conv-2', payload: { ...refundParams, conversationId: 'conv-2' } });
+      // Act
+      const e = await stepFailure(steps.execute({ requestId: 'req-1', token }));
+      // Assess
+      expect(e.name).toBe('Bridge.TOKEN_INVALID');
+      expect(writer.writes).toBe(0);
+      expect(vault.asked).toEqual([]);
+    });
+  });
+
   it('honours the kill switch: read-only refuses writes before anything is touched', async () => {
     const { steps, requests, writer, killSwitch, token } = await approvedWrite();
     killSwitch.current = 'read-only';

@@ -273,12 +273,24 @@ describe('PolicyEngine request validation', () => {
   it('requires an amount exactly for amount actions and refuses actions on types the schema excludes', () => {
     // Prepare
     const refundWithoutAmount = { ...readRequest(), action: 'IssueRefund' as const, resource: { type: 'Case' as const, id: '1' } };
-    const refundOnContact = { ...readRequest({ amount: 5 }), action: 'IssueRefund' as const };
+    const refundOnContact = { ...readRequest({ amount: 5, currency: 'EUR' }), action: 'IssueRefund' as const };
 
     // Act + Assess
     expect(() => engine.evaluate(refundWithoutAmount)).toThrow('IssueRefund needs context.amount');
     expect(() => engine.evaluate(readRequest({ amount: 5 }))).toThrow('Read takes no context.amount');
     expect(() => engine.evaluate(refundOnContact)).toThrow('IssueRefund does not apply to Contact');
+  });
+
+  it('requires an ISO 4217 currency beside the amount of an amount action, and refuses a currency anywhere else', () => {
+    // Prepare
+    const refund = (context: Parameters<typeof readRequest>[0]) => ({ ...readRequest(context), action: 'IssueRefund' as const, resource: { type: 'Case' as const, id: '1' } });
+
+    // Act + Assess
+    expect(() => engine.evaluate(refund({ amount: 5 }))).toThrow('IssueRefund needs context.currency');
+    expect(() => engine.evaluate(refund({ amount: 5, currency: 'eur' }))).toThrow('must be an ISO 4217 code');
+    expect(() => engine.evaluate(refund({ amount: 5, currency: 'EURO' }))).toThrow(BridgeError);
+    expect(() => engine.evaluate(readRequest({ currency: 'EUR' }))).toThrow('Read takes no context.currency');
+    expect(engine.evaluate(refund({ amount: 5, currency: 'EUR' })).decision).toBe('allow');
   });
 
   it('decides any well-formed request without throwing', () => {

@@ -102,6 +102,7 @@ const request = fc
     crm: fc.constantFrom('salesforce', 'hubspot'),
     purpose: fc.constantFrom('support', 'sales'),
     amount: fc.integer({ min: -100, max: 2000 }).map((n) => n / 4),
+    currency: fc.constantFrom('EUR', 'USD', 'JPY'),
     unmaskedPii: fc.boolean(),
     now: fc.date({ min: new Date('2025-01-01T00:00:00Z'), max: new Date('2025-12-31T00:00:00Z'), noInvalidDate: true }),
   })

@@ -51,6 +51,7 @@ export function wholeCedarRequest(req: PolicyRequest): Pick<Cedar.AuthorizationC
       hourUtc: now.getUTCHours(),
       weekdayUtc: now.getUTCDay(),
       ...(context.amount !== undefined ? { amount: { __extn: { fn: 'decimal', arg: context.amount.toFixed(4) } } } : {}),
+      ...(context.currency !== undefined ? { currency: context.currency } : {}),
     },
     entities: [
       {
@@ -78,11 +79,12 @@ export interface GeneratedRequest {
   readonly crm: PolicyRequest['context']['crm'];
   readonly purpose: string;
   readonly amount: number;
+  readonly currency: string;
   readonly unmaskedPii: boolean;
   readonly now: Date;
 }
 
-/** The PolicyRequest of a generated one: the resource type cycles through `types`, an amount only for refunds. */
+/** The PolicyRequest of a generated one: the resource type cycles through `types`, an amount and currency only for refunds. */
 export function toPolicyRequest(r: GeneratedRequest, types: readonly string[]): PolicyRequest {
   return {
     agent: { id: r.agentId, team: r.team, territories: r.territories, tier: r.tier, ...(r.maxRecords ? { maxRecords: r.maxRecords } : {}) },
@@ -95,7 +97,7 @@ export function toPolicyRequest(r: GeneratedRequest, types: readonly string[]): 
       purpose: r.purpose,
       unmaskedPii: r.unmaskedPii,
       now: r.now,
-      ...(r.action === 'IssueRefund' ? { amount: r.amount } : {}),
+      ...(r.action === 'IssueRefund' ? { amount: r.amount, currency: r.currency } : {}),
     },
   };
 }

@@ -122,6 +122,7 @@ const request = fc
     crm: fc.constantFrom('salesforce', 'hubspot'),
     purpose: fc.constantFrom('support', 'sales', 'audit'),
     amount,
+    currency: fc.constantFrom('USD', 'EUR', 'GBP', 'JPY', 'CHF'),
     unmaskedPii: fc.boolean(),
     now: fc.date({ min: new Date('2025-01-01T00:00:00Z'), max: new Date('2026-12-31T00:00:00Z'), noInvalidDate: true }),
   })
@@ -171,7 +172,7 @@ describe('sliced evaluation', () => {
     );
   });
 
-  it('exercises what it compares: substitution, folding, team scopes, scaled amounts and failing policies', () => {
+  it('exercises what it compares: substitution, folding, team scopes, scaled amounts, currencies and failing policies', () => {
     // Prepare: requests chosen so that each rewrite decides something.
     const extended = bundleWith(EXTRA_POLICIES);
     const agent = { id: 'agent-8', team: 'support', territories: ['EMEA'], tier: 'gold' as const };
@@ -182,17 +183,22 @@ describe('sliced evaluation', () => {
       return [...satisfied.map((p) => p.id), ...errored.map((e) => `failed ${e.slice(0, e.indexOf(':'))}`)];
     };
     const r = { action: 'IssueRefund' as const, resource: { type: 'Case' as const, id: '1' } };
+    const refund = (amount: number, currency = 'EUR') => ({ amount, currency });
 
     // Act + Assess: refunds compare as Longs, at the literals and past the Long bound.
-    expect(holding(shipped, r, { amount: 100 })).toEqual(['refund-gold-automatic', 'refund-with-approval']);
-    expect(holding(shipped, r, { amount: 100.0001 })).toEqual(['refund-with-approval']);
-    expect(holding(shipped, r, { amount: 1000.0001 })).toEqual(['refund-cap']);
-    expect(holding(shipped, r, { amount: 922337203685477 })).toEqual(['refund-cap']);
-    expect(holding(shipped, { ...r, agent: { ...agent, tier: 'silver' } }, { amount: 100 })).toEqual(['refund-with-approval']);
+    expect(holding(shipped, r, refund(100))).toEqual(['refund-gold-automatic', 'refund-with-approval']);
+    expect(holding(shipped, r, refund(100.0001))).toEqual(['refund-with-approval']);
+    expect(holding(shipped, r, refund(1000.0001))).toEqual(['refund-cap']);
+    expect(holding(shipped, r, refund(922337203685477))).toEqual(['refund-cap']);
+    expect(holding(shipped, { ...r, agent: { ...agent, tier: 'silver' } }, refund(100))).toEqual(['refund-with-approval']);
+    // The currency is a plain string attribute: not substituted, read as given.
+    expect(holding(shipped, r, refund(100, 'USD'))).toEqual(['refund-gold-automatic', 'refund-with-approval']);
+    expect(holding(shipped, r, refund(100, 'JPY'))).toEqual(['refund-currency-without-limits']);
+    expect(holding(shipped, r, refund(1000.0001, 'JPY'))).toEqual(['refund-cap', 'refund-currency-without-limits']);
     const o = { ...r, resource: { type: 'Opportunity' as const, id: '1' } };
-    expect(holding(extended, o, { amount: 900719925474.0991 })).toEqual(['refund-cap', 'x-refund-bounds', 'x-refund-reversed']);
-    expect(holding(extended, o, { amount: -900719925474.0992 })).toEqual(['x-refund-bounds']);
-    expect(holding(extended, o, { amount: -0.0001 })).toEqual(['x-refund-bounds']);
+    expect(holding(extended, o, refund(900719925474.0991))).toEqual(['refund-cap', 'x-refund-bounds', 'x-refund-reversed']);
+    expect(holding(extended, o, refund(-900719925474.0992))).toEqual(['x-refund-bounds']);
+    expect(holding(extended, o, refund(-0.0001))).toEqual(['x-refund-bounds']);
     // Team scopes: only the agent's team's policies apply; a named agent's permit follows it to any team.
     expect(holding(shipped, { action: 'Read', resource: { type: 'Contact' } })).toEqual(['support-read-contacts']);
     expect(holding(shipped, { agent: { ...agent, team: 'sales' }, action: 'Read', resource: { type: 'Contact' } })).toEqual([]);
