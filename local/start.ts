@@ -21,6 +21,8 @@ async function main(): Promise<void> {
     bridge.runDigestJob().catch((e: unknown) => process.stderr.write(`digest job: ${e instanceof Error ? e.message : String(e)}\n`));
   }, 60_000);
   const taskFields = values.crm === 'salesforce' ? '{"Subject":"Call back","Description":"asked for a call"}' : '{"hs_task_subject":"Call back","hs_task_body":"asked for a call"}';
+  // A refund in the approval band (over 100, at most 1000 EUR) on a seeded case (a HubSpot ticket).
+  const caseId = values.crm === 'salesforce' ? bridge.sandbox.store.rows('Case')[1].Id : bridge.sandbox.store.objects('tickets')[1].id;
   const fields = values.crm === 'salesforce' ? '["Id","FirstName","LastName","Email","Phone"]' : '["firstname","lastname","email","phone"]';
   process.stdout.write(
     [
@@ -35,6 +37,10 @@ async function main(): Promise<void> {
       `  curl -s ${bridge.url}/v1/records/propose \\`,
       `    -H 'content-type: application/json' -H '${LOCAL_PRINCIPAL_HEADER}: ${LOCAL_PRINCIPALS.sales}' \\`,
       `    -d '{"object":"Task","op":"create","fields":${taskFields},"reason":"follow-up"}'`,
+      'or a refund as the support agent (refunds in USD, EUR or GBP; up to 1000 with approval):',
+      `  curl -s ${bridge.url}/v1/records/propose \\`,
+      `    -H 'content-type: application/json' -H '${LOCAL_PRINCIPAL_HEADER}: ${LOCAL_PRINCIPALS.support}' \\`,
+      `    -d '{"object":"Case","op":"refund","recordId":"${caseId}","amount":250,"currency":"EUR","reason":"parcel arrived late"}'`,
       'Decide it as the approver:',
       `  npx bridge approvals list --endpoint ${bridge.url} --local-principal ${LOCAL_PRINCIPALS.approver}`,
       `  npx bridge approvals approve <requestId> --comment 'ok' --endpoint ${bridge.url} --local-principal ${LOCAL_PRINCIPALS.approver}`,
