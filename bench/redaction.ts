@@ -59,8 +59,9 @@ export function adversarialInputs(size = 200_000): Record<string, string> {
     'char-refs': '1&#64;'.repeat(size / 6),
     tags: '1<b>'.repeat(size / 4),
     'open-comments': '<!--1'.repeat(size / 5),
-    // Quoted attribute values, which hold '<' and '>': each tag's quote closes in the next one.
+    // Quoted attribute values, which hold '<' and '>': each tag's quote closes in the next one, or tags start inside quotes.
     'quoted-tags': '1<b a=">'.repeat(size / 8),
+    'tags-in-quotes': '="<b\t"'.repeat(size / 6),
     'en-dash-digits': '1\u2013'.repeat(size / 2),
     // Comments that close only at the end, after which a dash's look-ahead would find the far '-->'.
     'en-dash-comments': `${'1\u2013<!--'.repeat(size / 6)}--><!-- -->1`,

@@ -123,48 +123,91 @@ const TAG_READING = new Map<string, string>([...BLOCK_TAGS.split(' ').map((t) =>
  * (find.ts), as is every attribute.
  */
 const TAG_NAME = /<\/?([A-Za-z][A-Za-z0-9:-]{0,31})(?=[\s/>])/y;
-/** The most characters a tag may have after its name, quoted values included. */
-const TAG_MAX = 2048;
 const isHtmlSpace = (c: number): boolean => c === 32 || c === 9 || c === 10 || c === 12 || c === 13;
 /** How the last tag tagAt found reads. */
 let tagReading = '';
 /**
- * Where the HTML tag at k ends, -1 if none is there; tagReading is how it reads. As a browser
- * reads it, a value quoted after '=' holds any '<' or '>' (`<b title=">">` ends at its last
- * '>'). A quote that does not close within the tag's length is read as a reader who does not
- * track quotes reads it: the tag ends at its first '>'.
+ * Where the HTML tag at k ends, -1 if none is there; tagReading is how it reads. Its attributes
+ * are read as a browser's tokenizer reads them (tagClose), so a value quoted after an
+ * attribute's '=' holds any '<' or '>' (`<b title=">">`), while a quote elsewhere (`<b ="x>`,
+ * `<b a=x"y>`) is an ordinary character. A tag the text ends inside (a quote that never closes)
+ * is read as a reader who does not track quotes reads it: it ends at its first '>'.
  */
 function tagAt(text: string, k: number): number {
   TAG_NAME.lastIndex = k;
   const m = TAG_NAME.exec(text);
   if (m === null) return -1;
   const from = TAG_NAME.lastIndex;
-  const limit = Math.min(text.length, from + TAG_MAX);
-  let end = tagClose(text, from, limit, true);
-  if (end === UNCLOSED) end = tagClose(text, from, limit, false);
+  let end = tagClose(text, from);
+  if (end === UNCLOSED) {
+    end = -1;
+    for (let p = from; p < text.length && end === -1; p++) {
+      const c = text.charCodeAt(p);
+      if (c === 60) break;
+      if (c === 62) end = p + 1;
+    }
+  }
   if (end >= 0) tagReading = TAG_READING.get(m[1].toLowerCase()) ?? NOTHING;
   return end;
 }
 const UNCLOSED = -2;
 /**
- * Where a tag whose name ends at p closes (after its '>'), reading its quoted values if
- * `quoted`: -1 at a '<' outside quotes (this was no tag) or at `limit`, UNCLOSED at a quote that
- * does not close before it.
+ * The tokenizer's states inside a tag after its name, those that read alike merged: between
+ * attributes (HTML's before-attribute-name, after-quoted-value and self-closing states), in or
+ * after a name, before a value, in an unquoted value. Only a quote right after a name's '='
+ * opens a quoted value.
  */
-function tagClose(text: string, p: number, limit: number, quoted: boolean): number {
-  for (; p < limit; p++) {
+const BETWEEN = 0;
+const NAME = 1;
+const BEFORE_VALUE = 2;
+const UNQUOTED = 3;
+/**
+ * Where a tag whose name ends at p closes (after its '>'): -1 at a '<' outside a quoted value
+ * (a browser would read it into a name or value; here the tag is no tag, and the '<' may start
+ * the next), UNCLOSED if the text ends inside the tag. What follows a closing quote does not
+ * depend on where the tag started, so its answer is kept for the other tags that reach it
+ * (afterQuote): however the quotes lie, each character is read a bounded number of times.
+ */
+function tagClose(text: string, p: number): number {
+  let seen: number[] | undefined;
+  let end = UNCLOSED;
+  for (let state = BETWEEN; p < text.length; p++) {
     const c = text.charCodeAt(p);
-    if (c === 62) return p + 1;
-    if (c === 60) return -1;
-    if (c !== 61 || !quoted) continue;
-    while (p + 1 < limit && isHtmlSpace(text.charCodeAt(p + 1))) p++;
-    const quote = p + 1 < limit ? text.charCodeAt(p + 1) : -1;
-    if (quote !== 34 && quote !== 39) continue;
-    for (p += 2; p < limit && text.charCodeAt(p) !== quote; p++);
-    if (p === limit) return UNCLOSED;
+    if (c === 60 || c === 62) {
+      end = c === 62 ? p + 1 : -1;
+      break;
+    }
+    const space = isHtmlSpace(c);
+    if (state === BETWEEN) state = space || c === 47 ? BETWEEN : NAME;
+    else if (state === NAME) state = c === 61 ? BEFORE_VALUE : c === 47 ? BETWEEN : NAME;
+    else if (state === UNQUOTED) state = space ? BETWEEN : UNQUOTED;
+    else if (c === 34 || c === 39) {
+      const close = text.indexOf(c === 34 ? '"' : "'", p + 1);
+      if (close === -1) break;
+      if (seen === undefined) {
+        seen = [];
+        if (quotesOf !== text) {
+          quotesOf = text;
+          if (afterQuote.length <= text.length) afterQuote = new Int32Array(text.length + 1);
+          else afterQuote.fill(0, 0, text.length + 1);
+        }
+      }
+      const known = afterQuote[close + 1];
+      if (known !== 0) {
+        end = known - 3;
+        break;
+      }
+      seen.push(close + 1);
+      p = close;
+      state = BETWEEN;
+    } else if (!space) state = UNQUOTED;
   }
-  return -1;
+  if (seen !== undefined) for (const q of seen) afterQuote[q] = end + 3;
+  return end;
 }
+/** tagClose's answers, by the position after a closing quote (answer + 3; 0: not known), for the text quotesOf. */
+let quotesOf = '';
+let afterQuote = new Int32Array(0);
 /**
  * Whether the '&' or '<' at k may start a character reference, tag or comment of the view: the
  * scan's gate for the two ASCII characters the view may change (it may flag a comment that never

@@ -184,6 +184,7 @@ describe('findEntities on HTML, as a browser renders it', () => {
     ['a dash reference between digits', 'SSN 078&ndash;05&ndash;1120', ['US_SSN:078&ndash;05&ndash;1120']],
     ['a dash before a comment or a character that reads as nothing', 'SSN 078\u2013<!-- -->05\u2013&#8203;1120, 415\u2013&shy;555\u2013\u200b0132', ['US_SSN:078\u2013<!-- -->05\u2013&#8203;1120', 'PHONE:415\u2013&shy;555\u2013\u200b0132']],
     ['tags whose quoted attributes hold "<" or ">"', 'SSN 078-05<span class=">">-</span>1120, mail john<i title=\'<\'>@</i>example.com', ['US_SSN:078-05<span class=">">-</span>1120', "EMAIL:john<i title='<'>@</i>example.com"]],
+    ['a tag whose quotes open no value, which ends at its first ">"', 'SSN <b ="x>078-05<i>-</i>1120 y">, <b a=x=" >078-05<i>-</i>1120 ">', ['US_SSN:078-05<i>-</i>1120', 'US_SSN:078-05<i>-</i>1120']],
     ['a name in angle brackets, which is no tag', 'From: <Anna Smith> wrote', ['PERSON:Anna Smith']],
     ['a comment that never closes', '<!-- 078-05-1120', ['US_SSN:078-05-1120']],
     ['text inside a comment, which the agent reads in the markup', 'Hello<!-- SSN 078-05-1120 --> there', ['US_SSN:078-05-1120']],

@@ -66,13 +66,18 @@ describe('viewOf and the scan gate', () => {
     expect(viewOf('a<custom-tag>b<st1:place>c<!-->d').text).toBe('abcd');
   });
 
-  it('reads a quoted attribute value whole, as a browser does, "<" and ">" inside it included', () => {
-    // Act / Assess: a quoted value ends at its own quote, with or without spaces around '='.
+  it('reads attributes as a browser tokenizes them: a value quoted after its name and "=" whole, any other quote as a character', () => {
+    // Act / Assess: a quoted value ends at its own quote, with or without white space around '='.
     expect(viewOf('078-05<span title=">">-</span>1120').text).toBe('078-05-1120');
     expect(viewOf("4111<i title='<'></i>1111").text).toBe('41111111');
     expect(viewOf('a<b title = "x>y" id=z>b').text).toBe('ab');
-    // Outside quotes a '>' ends the tag and a '<' means it was none; a quote that never closes is not tracked.
+    expect(viewOf('a<b a="1"b=\'>\'>c').text).toBe('ac');
+    // A quote that starts a name, follows '=' without a name, or stands inside an unquoted value opens nothing.
     expect(viewOf('a<b "x>y">b').text).toBe('ay">b');
+    expect(viewOf('a<b ="x>y">b').text).toBe('ay">b');
+    expect(viewOf('a<b a=x="y>b">c').text).toBe('ab">c');
+    expect(viewOf('a<b a="q" = "x>y">b').text).toBe('ay">b');
+    // Outside quotes a '<' means the tag was none; a quote the text ends inside is not tracked.
     expect(viewOf('a<b x<y>b').text).toBe('a<b xb');
     expect(viewOf('078-05<span title="x>-1120').text).toBe('078-05-1120');
   });
