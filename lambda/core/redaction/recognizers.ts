@@ -149,9 +149,10 @@ function domainTo(text: string, from: number, anyScript: boolean, capitals: bool
   return -1;
 }
 /**
- * The top-level domains an address spelt with AT and DOT in capitals may end in: the country
+ * The top-level domains an address written in capitals with AT and DOT may end in: the country
  * codes and the common generic ones. Capitals prose has AT and DOT as words ("STATUS AT RISK
- * DOT NOT OK"); a bracketed or real '@' needs no such check.
+ * DOT NOT OK"); a local part with a lower-case letter, a bracketed or a real '@' needs no such
+ * check ("john AT acme DOT solutions").
  */
 const CAPITALS_TLDS = new Set(
   ('ac ad ae af ag ai al am ao aq ar as at au aw ax az ba bb bd be bf bg bh bi bj bm bn bo br bs bt bv bw by bz ca cc cd cf cg ch ' +
@@ -162,6 +163,7 @@ const CAPITALS_TLDS = new Set(
     'sy sz tc td tf tg th tj tk tl tm tn to tr tt tv tw tz ua ug uk us uy uz va vc ve vg vi vn vu wf ws ye yt za zm zw ' +
     'com org net edu gov mil int info biz name pro mobi app dev online site tech store shop cloud email xyz').split(' '),
 );
+const LOWER = /[a-z]/;
 const capitalsTld = (domain: string): boolean => CAPITALS_TLDS.has(domain.slice(domain.lastIndexOf('.') + 1).toLowerCase());
 /** An '@' or a bracketed one ending a slice of the text: the longest, " [ arobase ] ", is 13 characters. */
 const AT_BEFORE = new RegExp(`(?:@|${BRACKETED_AT})$`);
@@ -191,19 +193,20 @@ export function emails(text: string, out: Out): void {
     let s = localFrom(text, at, false);
     if (s === at) s = localFrom(text, at, true);
     if (s === at) continue;
-    // AT in capitals is a word of its own in upper-case text ("MEET AT NOON"): only with an obfuscated dot and a known
-    // top-level domain is it an address.
-    const capitals = m[0] === ' AT ';
+    // AT in capitals is a word of its own in upper-case text ("MEET AT NOON"): only with an obfuscated dot is it an
+    // address, and after a local part in capitals only with a known top-level domain ("STATUS AT RISK DOT NOT OK").
+    const capitalAt = m[0] === ' AT ';
+    const capitals = capitalAt && !LOWER.test(text.slice(s, at));
     let e = domainTo(text, after, false, capitals);
     if (e === -1) e = domainTo(text, after, true, capitals);
-    if (e !== -1 && (!capitals || DOT_IN.test(text.slice(s, e)))) {
+    if (e !== -1 && (!capitalAt || DOT_IN.test(text.slice(s, e)))) {
       if (chains && s < out[last].end) s = out[last].start;
       else {
         s = chainStart(text, s);
         last = out.length;
       }
       out[last] = { type: 'EMAIL', start: s, end: e, value: text.slice(s, e) };
-      chains = m[0] !== ' AT ';
+      chains = !capitalAt;
       AT.lastIndex = e;
     }
   }

@@ -118,6 +118,7 @@ describe('findEntities recognizers', () => {
     ['MEET AT NOON, I WORK AT ACME.COM, MAIL JOHN AT EXAMPLE DOT COM', ['JOHN AT EXAMPLE DOT COM']],
     ['EMAIL ME AT JOHN DOT SMITH@EXAMPLE.COM', ['JOHN DOT SMITH@EXAMPLE.COM']],
     ['STATUS AT RISK DOT NOT OK. WE ARE AT HOME DOT NOW', []],
+    ['mail john AT acme DOT solutions or jane AT studio DOT design', ['john AT acme DOT solutions', 'jane AT studio DOT design']],
     ['MAIL JOHN AT EXAMPLE DOT COM DOT THANKS, OR JANE AT ACME DOT CO DOT UK', ['JOHN AT EXAMPLE DOT COM', 'JANE AT ACME DOT CO DOT UK']],
     ['mail x@y.com (dot) 5 or john [at] example [dot] com', ['x@y.com', 'john [at] example [dot] com']],
   ])('reads no address into the prose of %j', (text, expected) => {
