@@ -62,6 +62,8 @@ export function adversarialInputs(size = 200_000): Record<string, string> {
     // Quoted attribute values, which hold '<' and '>': each tag's quote closes in the next one, or tags start inside quotes.
     'quoted-tags': '1<b a=">'.repeat(size / 8),
     'tags-in-quotes': '="<b\t"'.repeat(size / 6),
+    // Each tag's quoted value opens inside the last one's, and every tag reads on to the end: where a tag closes after a quote is worked out once.
+    'quote-chain': `<b a="${'<b y=\'" c="'.repeat(size / 11)}`,
     'en-dash-digits': '1\u2013'.repeat(size / 2),
     // Comments that close only at the end, after which a dash's look-ahead would find the far '-->'.
     'en-dash-comments': `${'1\u2013<!--'.repeat(size / 6)}--><!-- -->1`,

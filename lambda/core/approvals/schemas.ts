@@ -4,7 +4,7 @@
  */
 import * as z from 'zod/mini';
 import { CRM_OBJECT_TYPES } from '../constants';
-import { isCedarDecimal } from '../policy/request';
+import { CurrencyCodeSchema, isCedarDecimal } from '../policy/request';
 import { IDENTIFIER, isIdentifier } from '../query/identifiers';
 import { QUERY_LIMITS as L } from '../query/limits';
 import type { CrmObjectType, Scalar } from '../types';
@@ -55,7 +55,7 @@ const RefundParams = z.strictObject({
   object: z.enum(['Case', 'Account', 'Opportunity']),
   recordId: RecordIdSchema,
   amount: AmountSchema,
-  currency: z.string().check(z.regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR')),
+  currency: CurrencyCodeSchema,
   reason: ReasonSchema,
   conversationId: z.optional(ConversationIdSchema),
 });

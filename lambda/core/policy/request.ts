@@ -17,6 +17,8 @@ import { AGENT_TIERS, AMOUNT_ACTIONS, POLICY_ACTIONS, type PolicyRequest } from 
 const MAX_AMOUNT = 922_337_203_685_477;
 /** A number Cedar's decimal holds exactly: finite, with at most 4 decimal places (what the policy request admits). */
 export const isCedarDecimal = (n: number): boolean => Number.isFinite(n) && Math.round(n * 1e4) / 1e4 === n;
+/** An ISO 4217 currency code (`EUR`): the currency of a refund's amount, in its params and its policy request. */
+export const CurrencyCodeSchema = z.string().check(z.regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR'));
 const label = z.string().check(z.minLength(1), z.maxLength(256));
 
 export const policyRequestSchema = z.strictObject({
@@ -43,7 +45,7 @@ export const policyRequestSchema = z.strictObject({
           z.refine<number>(isCedarDecimal, 'must have at most 4 decimal places'),
         ),
     ),
-    currency: z.optional(z.string().check(z.regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR'))),
+    currency: z.optional(CurrencyCodeSchema),
     unmaskedPii: z.boolean(),
     now: z.optional(z.date().check(z.refine<Date>((d) => !Number.isNaN(d.getTime()), 'must be a valid date'))),
   }),

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { scan } from '../../../lambda/core/redaction/scan';
+import { adversarialInputs } from '../../../bench/redaction';
 import { viewOf } from '../../../lambda/core/redaction/view';
 
 describe('viewOf and the scan gate', () => {
@@ -80,6 +81,17 @@ describe('viewOf and the scan gate', () => {
     // Outside quotes a '<' means the tag was none; a quote the text ends inside is not tracked.
     expect(viewOf('a<b x<y>b').text).toBe('a<b xb');
     expect(viewOf('078-05<span title="x>-1120').text).toBe('078-05-1120');
+  });
+
+  it('reads tags whose quoted values open inside one another in linear time', () => {
+    // Prepare: every tag's quote closes in the next tag, and each tag reads on to the end of the text.
+    const text = adversarialInputs(200_000)['quote-chain'];
+    // Act
+    const start = Date.now();
+    viewOf(text);
+    const ms = Date.now() - start;
+    // Assess: linear reading takes tens of milliseconds here; reading each tag to the end would take seconds.
+    expect(ms).toBeLessThan(2000);
   });
 
   it('reads HTML as written with its references read, tags, attributes and comments kept', () => {
