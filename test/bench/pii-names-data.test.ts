@@ -46,4 +46,10 @@ describe('compact name lexicon', () => {
     expect(wordClass('berlin') & WORD.NON_PERSON).toBeTruthy();
     expect(wordClass('qzxv')).toBe(0);
   });
+
+  it('reads the most frequent first names as names even where the larger word lists hold them, but not everyday words', () => {
+    // Act / Assess: size-35 words among the top census first names are names; size-10/20 ones stay common words
+    for (const name of ['maria', 'peter', 'heather']) expect([name, wordClass(name) & (WORD.NAME | WORD.COMMON)]).toEqual([name, WORD.NAME]);
+    for (const word of ['rose', 'mark', 'grace']) expect([word, wordClass(word) & (WORD.NAME | WORD.COMMON)]).toEqual([word, WORD.COMMON]);
+  });
 });

@@ -9,7 +9,7 @@
  * looked up at all, and a cue regex runs only where its words stand next to the name.
  */
 import type { Entity } from './entities';
-import { foldedHash, isCommonWord, mayBeSmall, NAME_CUE_WORDS, NAMING_CUE_WORDS, smallTokenClass, STRONG_CUE_WORDS, tokenClass, tokenMayBeName, WORD } from './lexicon';
+import { foldedHash, isCommonWord, mayBeSmall, NAME_CUE_WORDS, NAMING_CUE_WORDS, smallTokenClass, STRONG_CUE_WORDS, tokenClass, tokenMayBeName, WORD, wordClassAt } from './lexicon';
 import type { Scan } from './scan';
 
 const { NAME, COMMON, NAME_LIKE, NON_PERSON, HONORIFIC, PARTICLE, SUFFIX, CUE_END } = WORD;
@@ -17,7 +17,10 @@ const { NAME, COMMON, NAME_LIKE, NON_PERSON, HONORIFIC, PARTICLE, SUFFIX, CUE_EN
 const CLASSIFIED = 256;
 /** Marks a token inside a person found in this call (classified or not). */
 const IN_PERSON = 512;
-/** The WORD class bits of a token's entry (CLASSIFIED and IN_PERSON lie above them). */
+/** Marks a token whose barrelledAt answer was worked out, and that answer. */
+const BARREL_READ = 1024;
+const BARRELLED = 2048;
+/** The WORD class bits of a token's entry (the marks above lie above them). */
 const CLASS_BITS = 0xff;
 /**
  * Phrases right before a name, as lookbehinds at the name's start. NAMING ones introduce a
@@ -434,25 +437,25 @@ function tokenIs(k: number, word: string): boolean {
 function addressed(a: number, b: number): boolean {
   const c = codeAt(cur, ends[b]);
   if ((c === 33 || c === 63) && commaAfter(a - 1)) return true;
-  return (c === 44 || c === 33 || lineEndAt(cur, ends[b])) && spaceAfter(a - 1) && (tokenIs(a - 1, 'hi') || tokenIs(a - 1, 'hello') || tokenIs(a - 1, 'hey'));
+  return (c === 44 || c === 33 || lineEndAt(cur, ends[b])) && spaceAfter(a - 1) && isGreeting(a - 1);
 }
 
-/** Token k has four letters or more and ends in the last letters of a surname's ending: the cheap part of surnameEndAt. */
-function mayEndSurname(k: number): boolean {
-  const e = ends[k];
-  if (e - starts[k] < 4) return false;
+/** cur[s, e) has four letters or more and ends in the last letters of a surname's ending: the cheap part of surnameEnds. */
+function mayEndSurname(s: number, e: number): boolean {
+  if (e - s < 4) return false;
   const tail = tailOf(cur.charCodeAt(e - 3), cur.charCodeAt(e - 2), cur.charCodeAt(e - 1));
   return (SURNAME_TAILS[tail >>> 5] & (1 << (tail & 31))) !== 0;
 }
 /** A word no list holds, with a surname's ending. */
 const surnameAt = (k: number): boolean => (cls(k) & CLASS_BITS) === 0 && surnameEndAt(k);
 /** Token k ends in a surname's ending (SURNAME_ENDS, ASCII case aside) after two letters or more. */
-function surnameEndAt(k: number): boolean {
-  if (!mayEndSurname(k)) return false;
-  const e = ends[k];
+const surnameEndAt = (k: number): boolean => surnameEnds(starts[k], ends[k]);
+/** cur[s, e) ends in a surname's ending after two letters or more. */
+function surnameEnds(s: number, e: number): boolean {
+  if (!mayEndSurname(s, e)) return false;
   for (const end of SURNAME_ENDS) {
     const from = e - end.length;
-    if (from - starts[k] < 2) continue;
+    if (from - s < 2) continue;
     let p = 0;
     while (p < end.length && lowerAscii(cur.charCodeAt(from + p)) === end.charCodeAt(p)) p++;
     if (p === end.length) return true;
@@ -494,9 +497,44 @@ function listedWithName(k: number): boolean {
 
 /** A lexicon name, or a word no list holds with a surname's ending. */
 const nameAt = (k: number): boolean => has(k, NAME) || surnameAt(k);
-/** A word dropped from the edge of a chain: a common word, unless it is name-like next to a name or initial of the chain ("Martin Karlsen", "Ken N. Fukuda"). */
+/**
+ * A double-barrelled name the lexicon does not hold whole ("Garcia-Lopez", "Smith-Jones"):
+ * every part joined by '-' is a lexicon name, a common word that is also one, or a word no
+ * list holds with a surname's ending, and one part is no common word ("Rose-Gold" is none).
+ * Brands are written so too ("Coca-Cola", "Rolls-Royce"): one counts as a name only beside
+ * another name, or where a cue makes any word one. Answered once per token.
+ */
+function barrelledAt(k: number): boolean {
+  if ((classes[k] & BARREL_READ) === 0) classes[k] |= BARREL_READ | (barrelled(k) ? BARRELLED : 0);
+  return (classes[k] & BARRELLED) !== 0;
+}
+function barrelled(k: number): boolean {
+  const e = ends[k];
+  let q = cur.indexOf('-', starts[k]);
+  if (q < 0 || q >= e || (cls(k) & CLASS_BITS) !== 0) return false;
+  let name = false;
+  for (let p = starts[k]; p < e; p = q + 1, q = nextDash(q + 1, e)) {
+    if (q - p < 2) return false;
+    const bits = wordClassAt(cur, p, q);
+    if ((bits & NAME) !== 0 || ((bits & CLASS_BITS) === 0 && surnameEnds(p, q))) name = true;
+    else if ((bits & NAME_LIKE) === 0) return false;
+  }
+  return name;
+}
+/** The next '-' in cur[p, e), or e. */
+function nextDash(p: number, e: number): number {
+  const q = cur.indexOf('-', p);
+  return q < 0 || q > e ? e : q;
+}
+/**
+ * A word dropped from the edge of a chain: a common word, unless it is name-like next to a name
+ * or initial of the chain ("Martin Karlsen", "Ken N. Fukuda"). A greeting is never part of the
+ * name it greets ("Hi John", "Hey Anna").
+ */
 const wordy = (k: number, neighbour: number, i: number, j: number): boolean =>
-  has(k, COMMON) && !(has(k, NAME_LIKE) && neighbour >= i && neighbour <= j && (isBareInitial(neighbour) || nameAt(neighbour)));
+  has(k, COMMON) &&
+  (isGreeting(k) || !(has(k, NAME_LIKE) && neighbour >= i && neighbour <= j && (isBareInitial(neighbour) || nameAt(neighbour) || barrelledAt(neighbour))));
+const isGreeting = (k: number): boolean => tokenIs(k, 'hi') || tokenIs(k, 'hey') || tokenIs(k, 'hello');
 
 function decide(i: number, j: number, lowerStart: boolean, out: Entity[]): void {
   const text = cur;
@@ -529,15 +567,18 @@ function decide(i: number, j: number, lowerStart: boolean, out: Entity[]): void 
   }
   let words = 0;
   let lexHits = 0;
+  let barrels = 0;
   let hasInitial = false;
   for (let k = a; k <= b; k++) {
     if (isBareInitial(k)) hasInitial = true;
     else if (!has(k, PARTICLE)) {
       words++;
       if (nameAt(k)) lexHits++;
+      else if (barrelledAt(k)) barrels++;
     }
   }
   if (words === 0) return;
+  if (words >= 2) lexHits += barrels;
   const s = starts[a];
   const e = ends[b];
   // Cheapest evidence first: most names end here on the lexicon, before any cue regex runs.

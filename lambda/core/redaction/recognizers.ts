@@ -312,14 +312,16 @@ export function ibans(text: string, out: Out): void {
   }
 }
 
-const SSN = /(?<![\w-])(\d{3})([- ]?)(\d{2})\2(\d{4})(?![\w-]|\.\d)/g;
-const SSN_CUE = /(?:ssn|social security|social sec|ss#|itin|taxpayer|tin)\W{0,12}[\w ]{0,12}$/;
+const SSN = /(?<![\w-])(\d{3})([- .]?)(\d{2})\2(\d{4})(?![\w-]|\.\d)/g;
+/** An SSN cue word, then up to three words and their punctuation: "SSN: ", "SSN number: ", "social security no. ". */
+const SSN_CUE = /\b(?:ssn|social security|social sec|ss#|itin|taxpayer|tin)\W{0,12}(?:\w+\W{1,3}){0,3}$/;
 export function usIds(text: string, out: Out, s?: Scan): void {
   eachInNumbers(SSN, text, out, s, 9, 0, usId);
 }
 function usId(text: string, m: RegExpExecArray, out: Out): void {
   const [, area, sep, group, serial] = m;
-  if (sep === '' && !SSN_CUE.test(before(text, m.index, 40))) return;
+  // Unseparated or dotted, nine digits are many things; beside an SSN cue they are one ("ssn 078.05.1120", not a phone).
+  if ((sep === '' || sep === '.') && !SSN_CUE.test(before(text, m.index, 40))) return;
   if (ssnValid(area, group, serial)) add(out, 'US_SSN', text, m.index, m.index + m[0].length);
   else if (itinValid(area, group)) add(out, 'US_ITIN', text, m.index, m.index + m[0].length);
 }

@@ -76,6 +76,15 @@ describe('findEntities recognizers', () => {
     expect(found).toContain(`${type}:${value}`);
   });
 
+  it.each<[string, string[]]>([
+    ['ssn 078.05.1120 on file', ['US_SSN:078.05.1120']],
+    ['Social security no. 078.05.1120', ['US_SSN:078.05.1120']],
+    ['call 078.05.1120 after six', ['PHONE:078.05.1120']],
+  ])('reads nine digits dotted 3-2-4 as an SSN only beside an SSN cue: %j', (text, expected) => {
+    // Act / Assess: an SSN read as a phone would leave in clear for an agent allowed phones
+    expect(typesIn(text)).toEqual(expected);
+  });
+
   it.each<[string, string]>([
     ['Mail john(at)example(dot)com today', 'john(at)example(dot)com'],
     ['Mail john (at) example (dot) com today', 'john (at) example (dot) com'],
@@ -244,6 +253,14 @@ describe('findEntities recognizers', () => {
     ['Maika van de Noort joined', ['PERSON:Maika van de Noort']],
     ['Hi Vinicio, thanks for the call', ['PERSON:Vinicio']],
     ['Hi Victor, thanks', ['PERSON:Victor']],
+    ['Hi John, thanks', ['PERSON:John']],
+    ['Hey Anna!', ['PERSON:Anna']],
+    ['Maria said she would call back', ['PERSON:Maria']],
+    ['Thanks, Peter', ['PERSON:Peter']],
+    ['Spoke with Maria Garcia-Lopez about renewal', ['PERSON:Maria Garcia-Lopez']],
+    ['Spoke with Maria Smith-Jones.', ['PERSON:Maria Smith-Jones']],
+    ['Garcia-Lopez said the invoice is wrong', ['PERSON:Garcia-Lopez']],
+    ['Coca-Cola renewed; the Rolls-Royce and Mercedes-Benz accounts did not', []],
     ["Don't go to town, Derrick!", ['PERSON:Derrick']],
     ['Hi Hope you are well', []],
     ['Hi Team,', []],
