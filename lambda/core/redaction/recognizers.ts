@@ -313,8 +313,9 @@ export function ibans(text: string, out: Out): void {
 }
 
 const SSN = /(?<![\w-])(\d{3})([- .]?)(\d{2})\2(\d{4})(?![\w-]|\.\d)/g;
-/** An SSN cue word, then up to three words and their punctuation: "SSN: ", "SSN number: ", "social security no. ". */
-const SSN_CUE = /\b(?:ssn|social security|social sec|ss#|itin|taxpayer|tin)\W{0,12}(?:\w+\W{1,3}){0,3}$/;
+/** At the end of the lower-cased text before a number: one of the cue `words`, then up to three words and their punctuation ("SSN: ", "SSN number: ", "social security no. "). */
+const idCue = (words: string): RegExp => new RegExp(String.raw`\b(?:${words})\W{0,12}(?:\w+\W{1,3}){0,3}$`);
+const SSN_CUE = idCue('ssn|social security|social sec|ss#|itin|taxpayer|tin');
 export function usIds(text: string, out: Out, s?: Scan): void {
   eachInNumbers(SSN, text, out, s, 9, 0, usId);
 }
@@ -335,13 +336,14 @@ function nino(text: string, m: RegExpExecArray, out: Out): void {
   if (ninoPrefixValid(m[1])) add(out, 'UK_NINO', text, m.index, m.index + m[0].length);
 }
 
-const SIN = /(?<![\w-])\d{3}([- ])\d{3}\1\d{3}(?![\w-])/g;
+const SIN = /(?<![\w-])\d{3}([- .]?)\d{3}\1\d{3}(?![\w-]|\.\d)/g;
+/** "sin" as a word, as find.ts's gate asks for it. */
+const SIN_CUE = idCue('sin|social insurance');
 export function caSins(text: string, out: Out, s?: Scan): void {
   eachInNumbers(SIN, text, out, s, 9, 0, caSin);
 }
 function caSin(text: string, m: RegExpExecArray, out: Out): void {
-  // "sin" as a word, as find.ts's gate asks for it.
-  if (/(?:\bsin\b|social insurance)\W{0,12}[\w ]{0,12}$/.test(before(text, m.index, 40)) && luhn(digitsOf(m[0]))) {
+  if (SIN_CUE.test(before(text, m.index, 40)) && luhn(digitsOf(m[0]))) {
     add(out, 'CA_SIN', text, m.index, m.index + m[0].length);
   }
 }

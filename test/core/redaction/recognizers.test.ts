@@ -79,9 +79,13 @@ describe('findEntities recognizers', () => {
   it.each<[string, string[]]>([
     ['ssn 078.05.1120 on file', ['US_SSN:078.05.1120']],
     ['Social security no. 078.05.1120', ['US_SSN:078.05.1120']],
+    ['SSN number: 078051120', ['US_SSN:078051120']],
     ['call 078.05.1120 after six', ['PHONE:078.05.1120']],
-  ])('reads nine digits dotted 3-2-4 as an SSN only beside an SSN cue: %j', (text, expected) => {
-    // Act / Assess: an SSN read as a phone would leave in clear for an agent allowed phones
+    ['SIN: 046454286', ['CA_SIN:046454286']],
+    ['social insurance number 046.454.286', ['CA_SIN:046.454.286']],
+    ['Martin 078051120', []],
+  ])('reads nine digits unseparated or dotted as an SSN or SIN only beside its cue: %j', (text, expected) => {
+    // Act / Assess: an ID read as a phone would leave in clear for an agent allowed phones
     expect(typesIn(text)).toEqual(expected);
   });
 
