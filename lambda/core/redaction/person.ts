@@ -60,6 +60,8 @@ const STREET_WORDS = byHash(
   'street st road rd avenue ave lane ln drive dr court ct way place pl union point pass park parks gateway square squares sq utca str extension extensions crescent close terrace boulevard blvd highway hwy row plaza walk ' +
     'fpo apo dpo',
 );
+/** The unit words of an address after its house number: "Zakrzowska 92 Apt. 399". */
+const UNIT_WORDS = byHash('apt apartment suite ste unit box flat floor');
 /** Legal-entity designators: "Conway Inc.", "Drake PLC" name a company, not a person. */
 const COMPANY_WORDS = byHash('inc llc ltd limited plc corp corporation gmbh llp');
 /** Whether the run of ASCII letters text[p, q) is one of `words` (lower case), in any ASCII casing. */
@@ -69,21 +71,48 @@ function isOneOf(words: ReadonlyMap<number, string>, text: string, p: number, q:
   for (let k = p; k < q; k++) if ((text.charCodeAt(k) | 32) !== word.charCodeAt(k - p)) return false;
   return true;
 }
+/** How many digits run from p. */
+function digitsFrom(text: string, p: number): number {
+  let q = p;
+  while (isDigit(codeAt(text, q))) q++;
+  return q - p;
+}
 /** The end of the run of ASCII letters starting at p. */
 function lettersFrom(text: string, p: number): number {
   while (isAsciiLetter(codeAt(text, p))) p++;
   return p;
 }
-function addressAfter(text: string, e: number): boolean {
+function addressAfter(text: string, e: number, oneWord: boolean): boolean {
   let p = e;
   const c = codeAt(text, p);
   if (c === 44) p++;
-  else if (c === 32 && isDigit(codeAt(text, p + 1))) return true;
+  // One word before a number is as often a label ("Ref 9111…", "Room 12") as a street's name.
+  else if (c === 32 && isDigit(codeAt(text, p + 1))) return oneWord || houseNumberAt(text, p + 1);
   if (codeAt(text, p) !== 32) return false;
   const q = lettersFrom(text, ++p);
   // "u." needs a word character after the dot for its \b; every other word needs none after it.
   if (q - p === 1 && (text.charCodeAt(p) | 32) === 117) return codeAt(text, q) === 46 && isAsciiWordChar(codeAt(text, q + 1));
   return isOneOf(STREET_WORDS, text, p, q) && !isAsciiWordChar(codeAt(text, q));
+}
+/**
+ * A house number at p, after a street's name of two words or more ("Rua Diadema 1903.", "Via Roma 131\n", "ul.
+ * Zakrzowska 92 Apt. 399"): one to five digits and a letter at most, then the end of the text
+ * or line, punctuation, or a street or unit word. A phone, a time or a count after a name
+ * leaves it a person's: "John Smith 415-555-2671", "Lisa Wong 14:00", "Maria Garcia 3 times".
+ */
+function houseNumberAt(text: string, p: number): boolean {
+  let q = p;
+  while (isDigit(codeAt(text, q))) q++;
+  if (q - p > 5) return false;
+  if (isAsciiLetter(codeAt(text, q)) && !isAsciiLetter(codeAt(text, q + 1))) q++;
+  const c = codeAt(text, q);
+  // A postcode instead ("Quinta de São Tiago 3610-114", "ul. Narewska 61-695"), not a local phone's 3-4.
+  if (c === 45 && (q - p === 4 || q - p === 2) && digitsFrom(text, q + 1) === 3) return true;
+  // End, line end, ',', ';', ')' or '.' ("Industrie 4.0" is no person's either).
+  if (c === -1 || c === 10 || c === 13 || c === 44 || c === 59 || c === 41 || c === 46) return true;
+  if (c !== 32) return false;
+  const r = lettersFrom(text, q + 1);
+  return (isOneOf(STREET_WORDS, text, q + 1, r) || isOneOf(UNIT_WORDS, text, q + 1, r)) && !isAsciiWordChar(codeAt(text, r));
 }
 /**
  * Right after the name, a capitalised legal-entity designator (" Inc.", " LLC", " Ltd", or
@@ -543,7 +572,7 @@ function decide(i: number, j: number, lowerStart: boolean, out: Entity[]): void 
   // A title, or a naming cue, an address or a list of names around a common word that is also a
   // name, anchors the chain: "Mr. Young", "My name is Martin", "Hi Victor,", "Donna, Sherry, Donald".
   let anchored = honorific;
-  while (a <= j && (has(a, HONORIFIC | NON_PERSON | PARTICLE) || wordy(a, a + 1, i, j))) {
+  while (a <= j && (has(a, HONORIFIC | NON_PERSON | PARTICLE | CUE_END) || wordy(a, a + 1, i, j))) {
     if (has(a, HONORIFIC)) honorific = anchored = true;
     else if (honorific && !has(a, NON_PERSON) && nameShaped(a)) break;
     else if (has(a, NAME_LIKE) && (namingCueBefore(a) || addressed(a, j) || (a === j && listedWithName(a)))) {
@@ -600,12 +629,13 @@ function decide(i: number, j: number, lowerStart: boolean, out: Entity[]): void 
 }
 
 /**
- * A name found is not a person's after all: after a house number or before a street word it is
- * part of an address; before a designator, a company's.
+ * A name found is not a person's after all: after a house number, or before a street word or
+ * house number, it is part of an address (one word before any number is taken for a label);
+ * before a designator, a company's.
  */
 function notPerson(a: number, b: number): boolean {
   const e = ends[b];
-  return addressBefore(cur, starts[a]) || addressAfter(cur, e) || companyAfter(cur, e);
+  return addressBefore(cur, starts[a]) || addressAfter(cur, e, a === b) || companyAfter(cur, e);
 }
 /**
  * The full name [a, b] seeds findRepeats with its parts that are no common words, when more
