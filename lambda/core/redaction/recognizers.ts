@@ -272,9 +272,17 @@ export function cards(text: string, out: Out, s?: Scan): void {
 /** A card candidate starting exactly at lastIndex (a later digit group of a rejected run). */
 const CARD_AT = /\d(?:[ .-]?\d){11,18}(?![\w]|[.-]\d)/y;
 function card(text: string, m: RegExpExecArray, out: Out): void {
-  if (isCard(text, m)) {
+  if (isCard(text, m.index, m[0])) {
     add(out, 'CREDIT_CARD', text, m.index, m.index + m[0].length);
     return;
+  }
+  // Nor may it start with one, its CVV or expiry after it ("4111 1111 1111 1111 123"): the longest such start.
+  for (let i = m[0].length - 1; i > 0; i--) {
+    const c = m[0].charCodeAt(i);
+    if ((c === 32 || c === 45 || c === 46) && isCard(text, m.index, m[0].slice(0, i))) {
+      add(out, 'CREDIT_CARD', text, m.index, m.index + i);
+      return;
+    }
   }
   // A run that is not one card may still end in one ("SSN 078-05-1120 4111 1111 1111 1111"): try each later group.
   for (let i = 1; i < m[0].length; i++) {
@@ -282,16 +290,18 @@ function card(text: string, m: RegExpExecArray, out: Out): void {
     if (c !== 32 && c !== 45 && c !== 46) continue;
     CARD_AT.lastIndex = m.index + i;
     const later = CARD_AT.exec(text);
-    if (later && isCard(text, later)) {
+    if (later && isCard(text, later.index, later[0])) {
       add(out, 'CREDIT_CARD', text, later.index, later.index + later[0].length);
       return;
     }
   }
 }
-function isCard(text: string, m: RegExpExecArray): boolean {
-  if (!cardDigitsValid(m[0])) return false;
-  if (/[ .-]/.test(m[0]) && !CARD_GROUPS.test(m[0]) && !(WIDE_GROUPS.test(m[0]) && SCHEME.test(m[0]))) return false;
-  return !NOT_PHONE_CUE.test(before(text, m.index, 16));
+/** Whether `value` at `index` is a card: valid digits, grouped as cards are, and, unless grouped 4-4-4-4 from a card scheme, after no reference word ("Order 4111111111111111"). */
+function isCard(text: string, index: number, value: string): boolean {
+  if (!cardDigitsValid(value)) return false;
+  const grouped = /[ .-]/.test(value);
+  if (grouped && !CARD_GROUPS.test(value) && !(WIDE_GROUPS.test(value) && SCHEME.test(value))) return false;
+  return (grouped && SCHEME.test(value) && CARD_GROUPS.test(value)) || !NOT_PHONE_CUE.test(before(text, index, 16));
 }
 
 const IBAN = /(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?:[ ]?[A-Za-z0-9]){11,30}/g;
