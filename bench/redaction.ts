@@ -65,6 +65,8 @@ export function adversarialInputs(size = 200_000): Record<string, string> {
     // Each tag's quoted value opens inside the last one's, and every tag reads on to the end: where a tag closes after a quote is worked out once.
     'quote-chain': `<b a="${'<b y=\'" c="'.repeat(size / 11)}`,
     'en-dash-digits': '1\u2013'.repeat(size / 2),
+    // Birth labels, each before a date in brackets (recognizers.ts birthDates): each date reads only the 40 characters before it.
+    'birth-dates': 'geb. (1985-03-12) né le 12 Mar 85 DOB '.repeat(size / 38),
     // Comments that close only at the end, after which a dash's look-ahead would find the far '-->'.
     'en-dash-comments': `${'1\u2013<!--'.repeat(size / 6)}--><!-- -->1`,
   };

@@ -1,12 +1,11 @@
 import { ENTITY_PRIORITY, type Entity } from './entities';
 import { findPersons } from './person';
-import { addresses, birthDates, caSins, cards, emails, ibans, ips, ninos, phones, secrets, usIds } from './recognizers';
+import { addresses, BIRTH_HINT, birthDates, caSins, cards, emails, ibans, ips, ninos, phones, secrets, usIds } from './recognizers';
 import { scan, type Scan } from './scan';
 import { markupSpans, spanInText, viewOf, type View } from './view';
 
 const NINO_HINT = /[A-Z]{2} ?\d\d/;
 const SIN_HINT = /\bsin\b|social insurance/i;
-const BIRTH_HINT = /born|birth|dob|d\.o\.b|geboren|née/i;
 
 export interface FindOptions {
   /** The record's own name fields: found in its free text whatever the casing or context. */

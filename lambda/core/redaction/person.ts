@@ -621,13 +621,23 @@ function decide(i: number, j: number, lowerStart: boolean, out: Entity[]): void 
     strongCueBefore(a) ||
     addressed(a, b) ||
     (a === b && listedWithName(a)) ||
-    (text.startsWith(': ', e) && at(LINE_START, text, s));
+    (speakerAt(e) && at(LINE_START, text, s));
   if (!person || (!honorific && notPerson(a, b))) return;
   out.push({ type: 'PERSON', start: s, end: e, value: text.slice(s, e) });
   for (let k = a; k <= b; k++) classes[k] |= IN_PERSON;
   if (words >= 2) seed(a, b, honorific || lowerStart || hasInitial || lexHits === words);
 }
 
+/**
+ * ": " after a word at a line's start, as a transcript names its speaker ("Vsevolod: Who are
+ * you?"); a field's label has a number after it instead ("Birthdate: 03/12/1985", "Telefon:
+ * +49 30 901820").
+ */
+function speakerAt(e: number): boolean {
+  if (!cur.startsWith(': ', e)) return false;
+  const c = codeAt(cur, e + 2);
+  return !isDigit(c) && c !== 43 && c !== 40;
+}
 /**
  * A name found is not a person's after all: after a house number, or before a street word or
  * house number, it is part of an address (one word before any number is taken for a label);

@@ -214,7 +214,7 @@ export function emails(text: string, out: Out): void {
 
 const PHONE_CUE = /\b(?:phone|tel|call|mobile|cell|fax|whatsapp|contact|reach|ring|number|#|no\.?)\W{0,4}$/;
 const NOT_PHONE_CUE = /\b(?:version|build|release|order|invoice|ticket|case|ref|sku|serial|tracking|id|isbn|po|v)\W{0,4}$/;
-const PHONE = /(?<![\w+.-])(?:\+\d{1,3}[ .-]?|00\d{1,3}[ .-]?)?(?:\(\d{1,4}\)[ .-]?)?\d{1,15}(?:[ .-]\(?\d{1,8}\)?){0,6}(?:[ ]?(?:x|ext\.?|extension)[ ]?\d{1,6})?(?![\w:@]|[.-]\d)/g;
+const PHONE = /(?<![\w+.-])(?:\+\d{1,3}[ .-]?|00\d{1,3}[ .-]?)?(?:\(\d{1,4}\)[ .-]?)?\d{1,15}(?:[ .-](?:\(\d{1,8}\)|\d{1,8})){0,6}(?:[ ]?(?:x|ext\.?|extension)[ ]?\d{1,6})?(?![\w:@]|[.-]\d)/g;
 const STREET_AFTER = new RegExp(`^[ ,]+(?:[\\p{L}][\\p{L}'.-]*[ ]){0,4}(?:${'Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Rue|Close|Terrace|Crescent|Square|Sq|Str|Suite|Apt'})\\b`, 'iu');
 const DATE_SHAPE = /^(?:(?:19|20)\d\d[-./ ]\d\d?[-./ ]\d\d?|\d\d?[-./ ]\d\d?[-./ ](?:19|20)?\d\d)$/;
 const YEAR_RANGE = /^(?:19|20)\d\d[- ](?:19|20)\d\d$/;
@@ -421,13 +421,31 @@ export function secrets(text: string, out: Out, s?: Scan): void {
 }
 
 const MONTH = '(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)';
+const DAY = '\\d{1,2}(?:st|nd|rd|th)?';
+/**
+ * "12.03.1985", "3/12/85", "1985/03/12", "12-MAR-1985", "12th of March 1985", "12 Mar 85", "March 3rd, 1971", and (group
+ * `compact`) "19850312". A year alone ("born in 1985") is no date of birth.
+ */
 const DATE = new RegExp(
-  `(?<![\\w/.-])(?:\\d{1,2}[/.-]\\d{1,2}[/.-](?:19|20)?\\d{2}|(?:19|20)\\d{2}-\\d{1,2}-\\d{1,2}|\\d{1,2}(?:st|nd|rd|th)? ${MONTH}\\.?,? (?:19|20)\\d{2}|${MONTH}\\.? \\d{1,2}(?:st|nd|rd|th)?,? (?:19|20)\\d{2})(?![\\w/])`,
+  `(?<![\\w/.-])(?:\\d{1,2}[/.-]\\d{1,2}[/.-](?:19|20)?\\d{2}|(?:19|20)\\d{2}[/.-]\\d{1,2}[/.-]\\d{1,2}|${DAY}(?: of)?[ -]${MONTH}\\.?,?[ -](?:19|20)?\\d{2}|${MONTH}\\.? ${DAY},? (?:19|20)?\\d{2}|(?<compact>(?:19|20)\\d\\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\\d|3[01])))(?![\\w/])`,
   'gi',
 );
-const BIRTH_CUE = /(?:born|birth|dob|d\.o\.b\.?|birthday|geboren|née)\b[^.\n]{0,20}$/;
+/** Birth labels and words, in English, German, Dutch, French, Spanish, Portuguese, Italian, Danish, Norwegian, Swedish, Finnish. */
+const BIRTH_WORD = `(?<![\\p{L}\\p{M}])(?:(?:${'born|birth|birthdate|birthday|dob|d\\.o\\.b|geboren|geburtsdatum|geburtstag|geboortedatum|née|né le|naissance|nacimiento|nacid[oa]|nascimento|nascid[oa]|nascita|født|fødselsdato|född|födelsedatum|syntymäaika|syntynyt'})(?![\\p{L}\\p{M}])|(?:d\\.o\\.b|geb)\\.)`;
+/** "b." is born only after a bracket or comma and right before the date: "Jane (b. 1985-03-12)", "Jane, b. 12 March 1985". */
+const BORN_ABBR = '[(,][ ]?b\\.';
+/** What birthDates cannot find a date of birth without. */
+export const BIRTH_HINT = new RegExp(`${BIRTH_WORD}|${BORN_ABBR}`, 'iu');
+/** A label ends within 20 characters before the date, no sentence, line or other number between; "b." right before it. */
+const BIRTH_CUE = new RegExp(`(?:${BIRTH_WORD})[^.\\n\\d]{0,20}$|(?:${BORN_ABBR})[ ]?$`, 'iu');
+/** Eight digits are a date only right after the label ("DOB: 19850312"): elsewhere they are any number. */
+const BIRTH_LABEL = new RegExp(`(?:${BIRTH_WORD}|${BORN_ABBR})[ \\t:=(-]{0,3}$`, 'iu');
 export function birthDates(text: string, out: Out): void {
-  for (let m = first(DATE, text); m !== null; m = DATE.exec(text)) if (BIRTH_CUE.test(before(text, m.index, 32))) add(out, 'DATE_OF_BIRTH', text, m.index, m.index + m[0].length);
+  for (let m = first(DATE, text); m !== null; m = DATE.exec(text)) {
+    // 40 characters: more than the longest cue (13 + 20), so a cue never starts the slice and its look-behind sees the text.
+    const cue = m.groups!.compact === undefined ? BIRTH_CUE : BIRTH_LABEL;
+    if (cue.test(text.slice(Math.max(0, m.index - 40), m.index))) add(out, 'DATE_OF_BIRTH', text, m.index, m.index + m[0].length);
+  }
 }
 
 const STREET_TYPES =

@@ -80,6 +80,8 @@ export const KEYWORD = {
    * out by its ASCII words; no other letter folds to a letter of the street types.
    */
   WIDE: 64,
+  /** A month name of recognizers.ts MONTH: a date with one and a two-digit year ("12 Mar 85") has no year run. */
+  MONTH: 128,
 } as const;
 
 /** Keyword hashes, open addressing (about 10% full, so a word no keyword mostly meets an empty slot). */
@@ -100,6 +102,7 @@ for (const [bit, words] of [
   [KEYWORD.BEARER, 'bearer'],
   [KEYWORD.ADDRESS_CUE, 'lives living located send sent moved ship shipped deliver delivered'],
   [KEYWORD.UNIT, 'apt apartment suite ste unit box'],
+  [KEYWORD.MONTH, 'jan january feb february mar march apr april may jun june jul july aug august sep sept september oct october nov november dec december'],
   [KEYWORD.STREET, 'street st avenue ave road rd boulevard blvd lane ln drive dr court ct way place pl terrace parkway pkwy highway hwy circle cir square sq trail crescent close gardens grove row alley plaza walk rue via calle strasse weg gasse platz allee vej gatan gate katu tie'],
 ] as const) {
   for (const w of words.split(' ')) {
@@ -169,8 +172,8 @@ export interface Scan {
   /** KEYWORD bits: the words the text holds. */
   keywords: number;
   /**
-   * A four-digit run starting 19 or 20, or three digit groups joined by single '/', '.' or
-   * '-': what every date shape of recognizers.ts DATE holds.
+   * A run of four or eight digits starting 19 or 20 ("1985", "19850312"), three digit groups
+   * joined by single '/', '.' or '-', or a month name: what every date shape of recognizers.ts DATE holds.
    */
   dateLike: boolean;
   /** A character the view changes (view.ts: hidden, read as ASCII, HTML markup): none of the above counts one. */
@@ -236,6 +239,8 @@ const dashShapes = (text: string, k: number): number =>
   (k >= 4 && text.startsWith('xox', k - 4) ? SHAPE.SLACK : 0);
 /** A run of four digits at `k` that starts 19 or 20, as a year. */
 const isYear = (text: string, k: number): boolean => (text.charCodeAt(k) === 49 && text.charCodeAt(k + 1) === 57) || (text.charCodeAt(k) === 50 && text.charCodeAt(k + 1) === 48);
+/** Whether the digit run of length `run` ending at `end` is a year or a year, month and day ("19850312"). */
+const yearRun = (text: string, end: number, run: number): boolean => (run === 4 || run === 8) && isYear(text, end - run);
 /** After '!': a character of a Salesforce session id. */
 const isTokenChar = (c: number): boolean => isDigit(c) || isAsciiLetter(c) || c === 46 || c === 95 || c === 45;
 
@@ -365,7 +370,7 @@ export function scan(text: string): Scan {
           k++;
         } else break;
       }
-      if (run === 4 && isYear(text, s - 4)) flags |= DATE_LIKE;
+      if (yearRun(text, s, run)) flags |= DATE_LIKE;
       run = 0;
       // A phone extension ("555-2671 ext. 12") continues its number; any other word ends it.
       gap = gap >= 0 && gap <= 3 && isExtension(text, s, k) ? 0 : -1;
@@ -421,7 +426,7 @@ export function scan(text: string): Scan {
       k++;
       continue;
     }
-    if (run === 4 && isYear(text, k - 4)) flags |= DATE_LIKE;
+    if (yearRun(text, k, run)) flags |= DATE_LIKE;
     run = 0;
     dateGap = gap === 0 && (c === 47 || c === 46 || c === 45);
     if (gap >= 0) gap = (t & GAP) !== 0 ? gap + 1 : -1;
@@ -432,7 +437,7 @@ export function scan(text: string): Scan {
     addNumber(numbers++, numStart, numEnd, numDigits);
     if (numDigits > maxNumber) maxNumber = numDigits;
   }
-  if (run === 4 && isYear(text, len - 4)) flags |= DATE_LIKE;
+  if (yearRun(text, len, run)) flags |= DATE_LIKE;
   state.tokens = n;
   state.numbers = numbers;
   state.maxNumber = maxNumber;
@@ -448,7 +453,7 @@ export function scan(text: string): Scan {
   state.numberWord = (flags & NUMBER_WORD) !== 0;
   state.shapes = flags >>> SHAPE_SHIFT;
   state.keywords = keywords;
-  state.dateLike = (flags & DATE_LIKE) !== 0;
+  state.dateLike = (flags & DATE_LIKE) !== 0 || (keywords & KEYWORD.MONTH) !== 0;
   state.needsView = (flags & NEEDS_VIEW) !== 0;
   state.markup = (flags & MARKUP) !== 0;
   return state;

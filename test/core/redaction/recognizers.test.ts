@@ -93,6 +93,58 @@ describe('findEntities recognizers', () => {
   });
 
   it.each<[string, string]>([
+    ['D.O.B. 12.03.1985', '12.03.1985'],
+    ['Birthdate: 03/12/1985', '03/12/1985'],
+    ['birthdate 1985-03-12', '1985-03-12'],
+    ['Birthday: 12 March 1985', '12 March 1985'],
+    ['date of birth: 1985/03/12', '1985/03/12'],
+    ['Geburtsdatum: 12.03.1985', '12.03.1985'],
+    ['Geburtstag 12.03.1985', '12.03.1985'],
+    ['geb. 12.03.1985', '12.03.1985'],
+    ['né le 12/03/1985 à Lyon', '12/03/1985'],
+    ['NÉE LE 12/03/1985', '12/03/1985'],
+    ['date de naissance : 12/03/1985', '12/03/1985'],
+    ['fecha de nacimiento: 12/03/1985', '12/03/1985'],
+    ['nacido el 12/03/1985', '12/03/1985'],
+    ['data de nascimento: 12/03/1985', '12/03/1985'],
+    ['født 12.03.1985', '12.03.1985'],
+    ['syntymäaika 12.3.1985', '12.3.1985'],
+    ['geboortedatum: 12-03-1985', '12-03-1985'],
+    ['DOB: 12-MAR-1985', '12-MAR-1985'],
+    ['DOB: 12 Mar 85', '12 Mar 85'],
+    ['DOB: 19850312', '19850312'],
+    ['born on the 12th of March 1985', '12th of March 1985'],
+    ['DOB: March 3rd, 1971', 'March 3rd, 1971'],
+    ['Birthdate (1985-03-12)', '1985-03-12'],
+    ['Geburtsdatum (12.03.1985)', '12.03.1985'],
+    ['customer (b. 1985-03-12)', '1985-03-12'],
+    ['DOB 12/03/1985, joined 01/02/2010', '12/03/1985'],
+  ])('reads the date after a birth label, in any language and date format, as the only date of birth: %j', (text, date) => {
+    // Act: a label read as a name (PERSON "Birthdate") is the name recognizer's
+    const found = typesIn(text).filter((t) => !t.startsWith('PERSON:'));
+    // Assess: not a phone either, whatever brackets the date
+    expect(found).toEqual([`DATE_OF_BIRTH:${date}`]);
+  });
+
+  it.each<[string, string[]]>([
+    ['Meeting on 12/05/2024', []],
+    ['renewal 2024-03-12', []],
+    ['Renewal date (2024-03-12) confirmed.', []],
+    ['Contract signed (12.03.2024).', []],
+    ['born in 1985', []],
+    ['Order 19850312 shipped', []],
+    ['DOB unknown, ticket 19850312', []],
+    ['Born at home. Moved on 12/03/1990', []],
+    ['Date of birth on file; the contract was renewed on 12/03/2024', []],
+    ['Plan B. 2024-03-12 launch', []],
+    ['stubborn 12/03/1985', []],
+    ['Reach me (415-555-2671)', ['PHONE:415-555-2671']],
+  ])('leaves a date alone without a birth label right before it, and a bracket out of a phone: %j', (text, expected) => {
+    // Act / Assess: a year is no date of birth; a label reaches 20 characters, not across a sentence or number
+    expect(typesIn(text)).toEqual(expected);
+  });
+
+  it.each<[string, string]>([
     ['Mail john(at)example(dot)com today', 'john(at)example(dot)com'],
     ['Mail john (at) example (dot) com today', 'john (at) example (dot) com'],
     ['Mail john [at] example [dot] com today', 'john [at] example [dot] com'],
@@ -275,6 +327,7 @@ describe('findEntities recognizers', () => {
     ['Robert Brown and Emily Green called', ['PERSON:Robert Brown', 'PERSON:Emily Green']],
     ['Black Friday sale starts', []],
     ["I'm Katie E Miles.", ['PERSON:Katie E Miles']],
+    ['Zorgblatt: who are you?\nBirthdate: 03/12/1985\nTelefon: +49 30 901820', ['PERSON:Zorgblatt', 'DATE_OF_BIRTH:03/12/1985', 'PHONE:+49 30 901820']],
     ["Don't go to town, Derrick!", ['PERSON:Derrick']],
     ['Hi Hope you are well', []],
     ['Hi Team,', []],
@@ -379,6 +432,8 @@ describe('findEntities recognizers', () => {
       'é', 'ſt', '\u212Aatu', 'STRAẞE', 'Rué', '12 Main \u212Aatu', '5 Elm ſt', '7 Haupt STRAẞE',
       // Dates with two-digit years (no year run to give them away) and birth cues.
       'born 12/05/85', 'DOB: 1.2.85', 'd.o.b. 01-02-03', '3-4-99', '/', '1985-03-14',
+      // Birth labels and the dates only they make one: eight digits, a month name and a two-digit year, in brackets.
+      'geb. ', '(b. ', 'NÉ LE ', 'Geburtsdatum', 'D.O.B.', '19850312', '12 Mar 85', 'March 3rd, 71', '(1985-03-12)',
       // Keyword gates (scan.ts KEYWORD): keywords in other casings, glued to other words, or after a non-ASCII letter.
       'ADDRESS', 'Addresses:', 'éaddress ', 'ship to', 'Delivered to', 'api_key=', 'Access-Token:', 'clientsecret=', '_password:', 'éBearer ',
       'P.O. Box 12', 'UNIT 7', 'Ave', 'Rd.', 'NY', 'ny', 'X', 'ST',
