@@ -8,7 +8,8 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import type { Entity, EntityType } from './entities';
 import { KEYWORD, SHAPE, type Scan } from './scan';
-import { cardDigitsValid, digitsOf, entropy, ibanValid, IBAN_LENGTHS, ipv6Valid, itinValid, luhn, ninoPrefixValid, ssnValid } from './validators';
+import { isCommonWord } from './lexicon';
+import { cardDigitsValid, digitsOf, ibanValid, IBAN_LENGTHS, ipv6Valid, itinValid, luhn, ninoPrefixValid, ssnValid } from './validators';
 
 type Out = Entity[];
 const add = (out: Out, type: EntityType, text: string, start: number, end: number) =>
@@ -387,8 +388,49 @@ const TOKEN_SHAPES: ReadonlyArray<readonly [EntityType, RegExp, number]> = [
   ['URL_CREDENTIALS', URL_CREDS, SHAPE.URL],
 ];
 const PRIVATE_KEY = /-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY( BLOCK)?-----/g;
-const KEYWORD_SECRET =
-  /\b(password|passwd|pwd|passcode|secret|api[_-]?key|apikey|access[_-]?key|secret[_-]?key|client[_-]?secret|auth[_-]?token|access[_-]?token|token|bearer)\b["']?\s{0,3}[:=]?\s{0,3}["']?([^\s"',;]{6,200})/dgi;
+/**
+ * A word naming a secret that ends a key name ("DB_PASSWORD", "refresh_token", "SecretAccessKey",
+ * "API key", "mot de passe": the key's last word, so "password_policy" and "passport" are none;
+ * `keyStarts` checks its start), then ':', '=', "is", "was" or "set to" (after "bearer", white space
+ * too), then the value: quoted, or up to white space.
+ */
+const KEYWORD_SECRET = new RegExp(
+  `((?:api|access|secret|private)[ _-]?key|(?:client)?secret|(?:auth|access|refresh)?token|pass(?:word|wd|code|phrase|wort|e)?|pwd?|kennwort|wachtwoord|senha|contrase(?:ñ|n)a|l(?:ö|o)senord|bearer)` +
+    `["']?(\\s{0,3}(?:=>|[:=])\\s{0,3}|\\s{1,3}(?:is|was|(?:set|changed|reset) to)\\s{1,3}|(?<=bearer)\\s{1,3})(?:"([^"\\n]{1,200})"|'([^'\\n]{1,200})'|["']?(\\S{1,200}))`,
+  'dgi',
+);
+/**
+ * Whether a key found at `i` starts its word, or (`camel`) a camel-case part of it
+ * ("dbPassword"): "bypass", "compass" and "DBPassword" hold no key.
+ */
+function keyStarts(text: string, i: number, camel: boolean): boolean {
+  const prev = i === 0 ? 0 : text.charCodeAt(i - 1);
+  if ((prev | 32) < 97 || (prev | 32) > 122) return true;
+  const c = text.charCodeAt(i);
+  return camel && prev >= 97 && c >= 65 && c <= 90;
+}
+/** A small letter then a capital: where a camel-case key may start. */
+const CAMEL = /[a-z][A-Z]/;
+/** Trailing punctuation, which ends a sentence more often than a value. */
+const TRAILING = /[.,;:!?'")\]}>]+$/;
+/** A digit, a capital after a small letter, or a symbol ('-' and apostrophes joining letters are none: "case-sensitive"). */
+const MADE_UP = /\d|\p{Ll}\p{Lu}|[^\p{L}\d'’-]|(?<!\p{L})['’-]|['’-](?!\p{L})/u;
+/** A value standing in for one: no letter or digit ("********"), or a bracketed word ("<redacted>", "${DB_PASSWORD}"). */
+const PLACEHOLDER = /^[^\p{L}\p{N}]*$|^\$?[(<[{]+[\p{L}\d_-]*$/u;
+/**
+ * Whether a value after a secret key is one: six characters at least, no placeholder, and
+ * quoted, or made up (MADE_UP), or after ':' or '=': any word after a password's key (people
+ * choose words, "password: sunshine"; "Password: required" is redacted too, the cheaper
+ * mistake), no common English word after another key ("token: expired"). Prose names no value:
+ * "password is required".
+ */
+function secretValue(value: string, quoted: boolean, labelled: boolean, password: boolean): boolean {
+  const core = quoted ? value : value.replace(TRAILING, '');
+  if (core.length < 6 || PLACEHOLDER.test(core)) return false;
+  return quoted || MADE_UP.test(core) || (labelled && (password || !isCommonWord(core)));
+}
+/** The keys of KEYWORD_SECRET that name a password. */
+const PASSWORD_KEY = /^(?:pass|pw|kennwort|wachtwoord|senha|contrase|l[öo]senord)/i;
 
 export function secrets(text: string, out: Out, s?: Scan): void {
   const shapes = s === undefined ? -1 : s.shapes;
@@ -405,17 +447,21 @@ export function secrets(text: string, out: Out, s?: Scan): void {
       }
     }
   }
-  // A keyword secret needs its keyword, and a ':' or '=' after it unless the keyword is "bearer".
-  if (s !== undefined && ((s.keywords & KEYWORD.SECRET) === 0 || (!s.colon && !s.equals && (s.keywords & KEYWORD.BEARER) === 0))) return;
+  // Without a key word the scan saw, only a camel-case key name can match: keyStarts takes one only as a label, before ':' or '='.
+  if (s !== undefined && (s.keywords & KEYWORD.SECRET) === 0 && !((s.colon || s.equals) && CAMEL.test(text))) return;
   for (let m = first(KEYWORD_SECRET, text); m !== null; m = KEYWORD_SECRET.exec(text)) {
-    const word = m[1].toLowerCase();
-    const value = m[2];
-    const isPassword = word.startsWith('pass') || word === 'pwd';
-    const separated = /[:=]/.test(m[0].slice(m[1].length, m[0].length - value.length)) || word === 'bearer';
-    const strong = value.length >= 16 && entropy(value) >= 3.5 && /\d/.test(value) && /[A-Za-z]/.test(value);
-    if ((isPassword && separated) || (separated && strong) || (word === 'bearer' && value.length >= 16)) {
-      const [s, e] = m.indices![2];
+    const [start, keyEnd] = m.indices![1];
+    const group = m[3] !== undefined ? 3 : m[4] !== undefined ? 4 : 5;
+    const value = m[group];
+    const labelled = /[:=]/.test(m[2]);
+    const found =
+      keyStarts(text, start, labelled) && (m[1].toLowerCase() === 'bearer' ? value.length >= 16 : secretValue(value, group !== 5, labelled, PASSWORD_KEY.test(m[1])));
+    if (found) {
+      const [s, e] = m.indices![group];
       add(out, 'SECRET', text, s, e);
+    } else {
+      // What was read as the value may hold the next key ("password: token: 9f8e7d6c").
+      KEYWORD_SECRET.lastIndex = keyEnd;
     }
   }
 }

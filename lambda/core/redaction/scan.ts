@@ -63,9 +63,12 @@ export const SHAPE = {
  * other way round.
  */
 export const KEYWORD = {
-  /** The first word of a KEYWORD_SECRET keyword ("password", "api" of "api_key", "bearer", …). */
+  /**
+   * A word each KEYWORD_SECRET key holds as a whole run where it starts a word ("password", "api"
+   * of "api_key", "contrase" of "contraseña", "senord" of "lösenord"). A key starting inside a
+   * word, camel case ("dbPassword"), holds none: recognizers.ts secrets looks for those itself.
+   */
   SECRET: 1,
-  BEARER: 2,
   /** The first word of an ADDRESS_CUE ("lives", "ship", …), or a word starting "address". */
   ADDRESS_CUE: 4,
   /** Apt, Apartment, Suite, Ste, Unit, Box (UNIT). */
@@ -98,8 +101,7 @@ function keywordSlot(h: number): number {
 const runShape = (first: number, len: number): number => ((first | 32) << 4) | (len < 15 ? len : 15);
 const KEYWORD_SHAPES = new Uint8Array(128 << 4);
 for (const [bit, words] of [
-  [KEYWORD.SECRET, 'password passwd pwd passcode secret secretkey api apikey access accesskey accesstoken client clientsecret auth authtoken token bearer'],
-  [KEYWORD.BEARER, 'bearer'],
+  [KEYWORD.SECRET, 'api apikey access accesskey accesstoken secret secretkey private privatekey clientsecret token authtoken refreshtoken pass password passwd passcode passphrase passwort passe pw pwd kennwort wachtwoord senha contrase contrasena senord losenord bearer'],
   [KEYWORD.ADDRESS_CUE, 'lives living located send sent moved ship shipped deliver delivered'],
   [KEYWORD.UNIT, 'apt apartment suite ste unit box'],
   [KEYWORD.MONTH, 'jan january feb february mar march apr april may jun june jul july aug august sep sept september oct october nov november dec december'],

@@ -89,15 +89,3 @@ export function ipv6Valid(s: string): boolean {
   // Three groups at least: "a::b" style fragments are far likelier to be something else.
   return halves.length === 2 ? groups.length >= 3 && groups.length <= 7 : groups.length === 8;
 }
-
-/** Shannon entropy in bits per character. */
-export function entropy(s: string): number {
-  const freq = new Map<string, number>();
-  for (const ch of s) freq.set(ch, (freq.get(ch) ?? 0) + 1);
-  let h = 0;
-  for (const n of freq.values()) {
-    const p = n / s.length;
-    h -= p * Math.log2(p);
-  }
-  return h;
-}

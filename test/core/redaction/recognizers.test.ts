@@ -241,6 +241,81 @@ describe('findEntities recognizers', () => {
     expect(typesIn(`Authorization header ${jwt}`)).toContain(`JWT:${jwt}`);
   });
 
+  it.each<[string, string]>([
+    // Key names with a prefix or suffix, joined by '_', '-' or camel case.
+    ['DB_PASSWORD=hunter22', 'hunter22'],
+    ['MYSQL_ROOT_PASSWORD=s3cr3tPw', 's3cr3tPw'],
+    ['SMTP_PASS=Xy7!pq', 'Xy7!pq'],
+    ['db_password: Winter2024!', 'Winter2024!'],
+    ['aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'],
+    ['OPENAI_API_KEY=sk-proj-abc123def456ghi789', 'sk-proj-abc123def456ghi789'],
+    ['"refresh_token": "1//0gABCdefGHI"', '1//0gABCdefGHI'],
+    ['session_token: 7f3a9c2e1b', '7f3a9c2e1b'],
+    ['SecretAccessKey: wJalrXUtnFEMI/K7MDENG', 'wJalrXUtnFEMI/K7MDENG'],
+    ['dbPassword: hunter22', 'hunter22'],
+    ['client-secret: abc123XYZ', 'abc123XYZ'],
+    // A space inside the key.
+    ['API key: 9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d', '9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d'],
+    ['access token: ya29.a0AfH6SM', 'ya29.a0AfH6SM'],
+    ['secret key = Zx81kQ02mLp99ttR', 'Zx81kQ02mLp99ttR'],
+    // Phrasings, short keys, and keys in other languages.
+    ['password is Welcome123', 'Welcome123'],
+    ['temp password set to Winter2024!', 'Winter2024!'],
+    ['pass: Welkom01!', 'Welkom01!'],
+    ['PW: Summer2024', 'Summer2024'],
+    ['pwd=abc123!', 'abc123!'],
+    ['user: admin pass: Adm1n!2024', 'Adm1n!2024'],
+    ['Passwort: Geheim2024', 'Geheim2024'],
+    ['Kennwort: Sommer#99', 'Sommer#99'],
+    ['mot de passe : Soleil2024', 'Soleil2024'],
+    ['contraseña: Verano2024', 'Verano2024'],
+    ['wachtwoord: Zomer2024!', 'Zomer2024!'],
+    ['senha: Verao2024', 'Verao2024'],
+    ['LÖSENORD: Sommar2024', 'Sommar2024'],
+    // Values: quoted up to the closing quote, else up to white space; a labelled word no English one.
+    ['password: "correct horse battery staple"', 'correct horse battery staple'],
+    ['password: P@ss,word;99', 'P@ss,word;99'],
+    ['password: letmein', 'letmein'],
+    ['password: sunshine', 'sunshine'],
+    ['Passwort: Sommerwiese', 'Sommerwiese'],
+    ['password: token: 9f8e7d6c', '9f8e7d6c'],
+  ])('finds the secret value of %j, not its key', (text, value) => {
+    // Prepare
+    const start = text.indexOf(value);
+    // Act
+    const found = findEntities(text).filter((e) => e.type === 'SECRET');
+    // Assess
+    expect(found.map((e) => [e.start, e.value])).toEqual([[start, value]]);
+  });
+
+  it.each<string>([
+    'Password reset requested by the customer',
+    'password: (see vault)',
+    'password was reset',
+    'the password policy requires 12 characters',
+    'Reset your password: click the link',
+    'password is required',
+    'password is incorrect',
+    'password set to expire',
+    'the password is case-sensitive.',
+    'password: ********',
+    'POSTGRES_PASSWORD: ${DB_PASSWORD}',
+    'password_length: 12345678',
+    'token: none',
+    'pass: N/A',
+    'api key rotated yesterday',
+    'access token expired',
+    'passport number requested',
+    'bypass: enabled2024 per the password policy',
+    'compass: north-2024, no token needed',
+    'PWA support',
+  ])('finds no secret in %j', (text) => {
+    // Act
+    const found = findEntities(text).filter((e) => e.type === 'SECRET');
+    // Assess
+    expect(found).toEqual([]);
+  });
+
   it("finds the record's own names in any casing", () => {
     // Act
     const found = typesIn('called back; jordan asked for KOWALSKI', ['Jordan Kowalski']);
@@ -436,6 +511,8 @@ describe('findEntities recognizers', () => {
       'geb. ', '(b. ', 'NÉ LE ', 'Geburtsdatum', 'D.O.B.', '19850312', '12 Mar 85', 'March 3rd, 71', '(1985-03-12)',
       // Keyword gates (scan.ts KEYWORD): keywords in other casings, glued to other words, or after a non-ASCII letter.
       'ADDRESS', 'Addresses:', 'éaddress ', 'ship to', 'Delivered to', 'api_key=', 'Access-Token:', 'clientsecret=', '_password:', 'éBearer ',
+      // Secret keys inside words (camel case, or not starting one), in other languages, before a phrase or a quoted value.
+      'dbPassword', 'SecretAccessKey', 'xPass', 'bypass', 'PW', 'contraseña', 'lösenord', ' is ', ' set to ', '"', "'", 'Welcome123', 'letmein',
       'P.O. Box 12', 'UNIT 7', 'Ave', 'Rd.', 'NY', 'ny', 'X', 'ST',
       // Obfuscated addresses: the e-mail gate opens on an obfuscated '@' alone.
       '(at)', ' [at] ', '(@)', ' AT ', ' DOT ', '(dot)', ' [.] ', 'john', 'example', 'com', 'john (at) example (dot) com',
