@@ -19,7 +19,7 @@ export interface FindOptions {
  *
  * One scan first (scan.ts: tokens, numbers, marker characters); a recognizer runs only
  * when the text can hold its entity (a card needs a number of 12 digits, a phone 7, a keyword
- * secret its keyword and a ':' or '='), and each recognizer's regex only proposes candidates
+ * secret a word of its key), and each recognizer's regex only proposes candidates
  * for its validator.
  *
  * A text with characters a reader does not see as stored (view.ts: zero-width and bidi

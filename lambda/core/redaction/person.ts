@@ -539,8 +539,8 @@ function barrelledAt(k: number): boolean {
 }
 function barrelled(k: number): boolean {
   const e = ends[k];
-  let q = cur.indexOf('-', starts[k]);
-  if (q < 0 || q >= e || (cls(k) & CLASS_BITS) !== 0) return false;
+  let q = nextDash(starts[k], e);
+  if (q === e || (cls(k) & CLASS_BITS) !== 0) return false;
   let name = false;
   for (let p = starts[k]; p < e; p = q + 1, q = nextDash(q + 1, e)) {
     if (q - p < 2) return false;
@@ -550,10 +550,10 @@ function barrelled(k: number): boolean {
   }
   return name;
 }
-/** The next '-' in cur[p, e), or e. */
+/** The next '-' in cur[p, e), or e (read within the token: an indexOf could run on to the text's end). */
 function nextDash(p: number, e: number): number {
-  const q = cur.indexOf('-', p);
-  return q < 0 || q > e ? e : q;
+  while (p < e && cur.charCodeAt(p) !== 45) p++;
+  return p;
 }
 /**
  * A word dropped from the edge of a chain: a common word, unless it is name-like next to a name
@@ -621,23 +621,13 @@ function decide(i: number, j: number, lowerStart: boolean, out: Entity[]): void 
     strongCueBefore(a) ||
     addressed(a, b) ||
     (a === b && listedWithName(a)) ||
-    (speakerAt(e) && at(LINE_START, text, s));
+    (text.startsWith(': ', e) && at(LINE_START, text, s));
   if (!person || (!honorific && notPerson(a, b))) return;
   out.push({ type: 'PERSON', start: s, end: e, value: text.slice(s, e) });
   for (let k = a; k <= b; k++) classes[k] |= IN_PERSON;
   if (words >= 2) seed(a, b, honorific || lowerStart || hasInitial || lexHits === words);
 }
 
-/**
- * ": " after a word at a line's start, as a transcript names its speaker ("Vsevolod: Who are
- * you?"); a field's label has a number after it instead ("Birthdate: 03/12/1985", "Telefon:
- * +49 30 901820").
- */
-function speakerAt(e: number): boolean {
-  if (!cur.startsWith(': ', e)) return false;
-  const c = codeAt(cur, e + 2);
-  return !isDigit(c) && c !== 43 && c !== 40;
-}
 /**
  * A name found is not a person's after all: after a house number, or before a street word or
  * house number, it is part of an address (one word before any number is taken for a label);

@@ -215,7 +215,7 @@ export function emails(text: string, out: Out): void {
 
 const PHONE_CUE = /\b(?:phone|tel|call|mobile|cell|fax|whatsapp|contact|reach|ring|number|#|no\.?)\W{0,4}$/;
 const NOT_PHONE_CUE = /\b(?:version|build|release|order|invoice|ticket|case|ref|sku|serial|tracking|id|isbn|po|v)\W{0,4}$/;
-const PHONE = /(?<![\w+.-])(?:\+\d{1,3}[ .-]?|00\d{1,3}[ .-]?)?(?:\(\d{1,4}\)[ .-]?)?\d{1,15}(?:[ .-](?:\(\d{1,8}\)|\d{1,8})){0,6}(?:[ ]?(?:x|ext\.?|extension)[ ]?\d{1,6})?(?![\w:@]|[.-]\d)/g;
+const PHONE = /(?<![\w+.-])(?:\+\d{1,3}[ .-]?|00\d{1,3}[ .-]?)?(?:\(\d{1,4}\)[ .-]?)?\d{1,15}(?:[ .-](?:\(\d{1,8}(?:[ .-]\d{1,8}){0,3}\)|\d{1,8})){0,6}(?:[ ]?(?:x|ext\.?|extension)[ ]?\d{1,6})?(?![\w:@]|[.-]\d)/g;
 const STREET_AFTER = new RegExp(`^[ ,]+(?:[\\p{L}][\\p{L}'.-]*[ ]){0,4}(?:${'Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Rue|Close|Terrace|Crescent|Square|Sq|Str|Suite|Apt'})\\b`, 'iu');
 const DATE_SHAPE = /^(?:(?:19|20)\d\d[-./ ]\d\d?[-./ ]\d\d?|\d\d?[-./ ]\d\d?[-./ ](?:19|20)?\d\d)$/;
 const YEAR_RANGE = /^(?:19|20)\d\d[- ](?:19|20)\d\d$/;
@@ -277,32 +277,40 @@ function card(text: string, m: RegExpExecArray, out: Out): void {
     add(out, 'CREDIT_CARD', text, m.index, m.index + m[0].length);
     return;
   }
-  // Nor may it start with one, its CVV or expiry after it ("4111 1111 1111 1111 123"): the longest such start.
+  // A run that is not one card may still hold one: ending before its CVV or expiry ("4111 1111 1111 1111 123"), or
+  // after another number ("SSN 078-05-1120 4111 1111 1111 1111"). The longest wins: a 4-4-4 start that passes Luhn
+  // must not leave the rest of a card in clear ("2024 4111 1111 1111 1111").
+  let best: RegExpExecArray | null = null;
+  let bestEnd = 0;
   for (let i = m[0].length - 1; i > 0; i--) {
     const c = m[0].charCodeAt(i);
-    if ((c === 32 || c === 45 || c === 46) && isCard(text, m.index, m[0].slice(0, i))) {
-      add(out, 'CREDIT_CARD', text, m.index, m.index + i);
-      return;
+    // A card's groups before a cut have four digits or more ("1 1 1 …" tries none).
+    if ((c === 32 || c === 45 || c === 46) && /\d{4}$/.test(m[0].slice(0, i)) && isCard(text, m.index, m[0].slice(0, i))) {
+      bestEnd = m.index + i;
+      best = m;
+      break;
     }
   }
-  // A run that is not one card may still end in one ("SSN 078-05-1120 4111 1111 1111 1111"): try each later group.
   for (let i = 1; i < m[0].length; i++) {
     const c = m[0].charCodeAt(i - 1);
     if (c !== 32 && c !== 45 && c !== 46) continue;
     CARD_AT.lastIndex = m.index + i;
     const later = CARD_AT.exec(text);
-    if (later && isCard(text, later.index, later[0])) {
-      add(out, 'CREDIT_CARD', text, later.index, later.index + later[0].length);
-      return;
+    if (later && later[0].length > bestEnd - (best?.index ?? 0) && isCard(text, later.index, later[0])) {
+      best = later;
+      bestEnd = later.index + later[0].length;
+      break;
     }
   }
+  if (best) add(out, 'CREDIT_CARD', text, best.index, bestEnd);
 }
 /** Whether `value` at `index` is a card: valid digits, grouped as cards are, and, unless grouped 4-4-4-4 from a card scheme, after no reference word ("Order 4111111111111111"). */
+const FOUR_GROUPS = /^\d{4}([ .-])\d{4}\1\d{4}\1\d{4}$/;
 function isCard(text: string, index: number, value: string): boolean {
   if (!cardDigitsValid(value)) return false;
   const grouped = /[ .-]/.test(value);
   if (grouped && !CARD_GROUPS.test(value) && !(WIDE_GROUPS.test(value) && SCHEME.test(value))) return false;
-  return (grouped && SCHEME.test(value) && CARD_GROUPS.test(value)) || !NOT_PHONE_CUE.test(before(text, index, 16));
+  return (SCHEME.test(value) && FOUR_GROUPS.test(value)) || !NOT_PHONE_CUE.test(before(text, index, 16));
 }
 
 const IBAN = /(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?:[ ]?[A-Za-z0-9]){11,30}/g;
@@ -324,8 +332,8 @@ export function ibans(text: string, out: Out): void {
 }
 
 const SSN = /(?<![\w-])(\d{3})([- .]?)(\d{2})\2(\d{4})(?![\w-]|\.\d)/g;
-/** At the end of the lower-cased text before a number: one of the cue `words`, then up to three words and their punctuation ("SSN: ", "SSN number: ", "social security no. "). */
-const idCue = (words: string): RegExp => new RegExp(String.raw`\b(?:${words})\W{0,12}(?:\w+\W{1,3}){0,3}$`);
+/** At the end of the lower-cased text before a number: one of the cue `words` (not inside a word: "customer_ssn", not "martin" or "since"), then up to four words and their punctuation ("SSN: ", "SSN number: ", "social security no. "). */
+const idCue = (words: string): RegExp => new RegExp(String.raw`(?<![a-z\d])(?:${words})(?![a-z])[\W_]{0,24}(?:\w+\W{1,3}){0,4}$`);
 const SSN_CUE = idCue('ssn|social security|social sec|ss#|itin|taxpayer|tin');
 export function usIds(text: string, out: Out, s?: Scan): void {
   eachInNumbers(SSN, text, out, s, 9, 0, usId);
@@ -415,8 +423,8 @@ const CAMEL = /[a-z][A-Z]/;
 const TRAILING = /[.,;:!?'")\]}>]+$/;
 /** A digit, a capital after a small letter, or a symbol ('-' and apostrophes joining letters are none: "case-sensitive"). */
 const MADE_UP = /\d|\p{Ll}\p{Lu}|[^\p{L}\d'’-]|(?<!\p{L})['’-]|['’-](?!\p{L})/u;
-/** A value standing in for one: no letter or digit ("********"), or a bracketed word ("<redacted>", "${DB_PASSWORD}"). */
-const PLACEHOLDER = /^[^\p{L}\p{N}]*$|^\$?[(<[{]+[\p{L}\d_-]*$/u;
+/** A value standing in for one: one symbol repeated ("********"), or a bracketed word ("<redacted>", "${DB_PASSWORD}"). */
+const PLACEHOLDER = /^([^\p{L}\p{N}])\1*$|^\$?[(<[{]+[\p{L}\d_-]*[)>\]}]+$/u;
 /**
  * Whether a value after a secret key is one: six characters at least, no placeholder, and
  * quoted, or made up (MADE_UP), or after ':' or '=': any word after a password's key (people
@@ -426,7 +434,8 @@ const PLACEHOLDER = /^[^\p{L}\p{N}]*$|^\$?[(<[{]+[\p{L}\d_-]*$/u;
  */
 function secretValue(value: string, quoted: boolean, labelled: boolean, password: boolean): boolean {
   const core = quoted ? value : value.replace(TRAILING, '');
-  if (core.length < 6 || PLACEHOLDER.test(core)) return false;
+  // A value ending in ':' is the next key ("password: token: 9f8e7d6c").
+  if (value.length < 6 || PLACEHOLDER.test(value) || (!quoted && value.endsWith(':'))) return false;
   return quoted || MADE_UP.test(core) || (labelled && (password || !isCommonWord(core)));
 }
 /** The keys of KEYWORD_SECRET that name a password. */
@@ -482,8 +491,8 @@ const BIRTH_WORD = `(?<![\\p{L}\\p{M}])(?:(?:${'born|birth|birthdate|birthday|do
 const BORN_ABBR = '[(,][ ]?b\\.';
 /** What birthDates cannot find a date of birth without. */
 export const BIRTH_HINT = new RegExp(`${BIRTH_WORD}|${BORN_ABBR}`, 'iu');
-/** A label ends within 20 characters before the date, no sentence, line or other number between; "b." right before it. */
-const BIRTH_CUE = new RegExp(`(?:${BIRTH_WORD})[^.\\n\\d]{0,20}$|(?:${BORN_ABBR})[ ]?$`, 'iu');
+/** A label ends within 20 characters before the date, no sentence, line or other date between ("DOB 12/03/1985, joined 01/02/2010"); "b." right before it. */
+const BIRTH_CUE = new RegExp(`(?:${BIRTH_WORD})(?:(?!\\d[/-]\\d)[^.\\n]){0,20}$|(?:${BORN_ABBR})[ ]?$`, 'iu');
 /** Eight digits are a date only right after the label ("DOB: 19850312"): elsewhere they are any number. */
 const BIRTH_LABEL = new RegExp(`(?:${BIRTH_WORD}|${BORN_ABBR})[ \\t:=(-]{0,3}$`, 'iu');
 export function birthDates(text: string, out: Out): void {
