@@ -1,11 +1,10 @@
 import { ENTITY_PRIORITY, type Entity } from './entities';
 import { findPersons } from './person';
-import { addresses, BIRTH_HINT, birthDates, caSins, cards, emails, ibans, ips, ninos, phones, secrets, usIds } from './recognizers';
+import { addresses, BIRTH_HINT, birthDates, caSins, cards, emails, ibans, ips, ninos, phones, secrets, SIN_HINT, usIds } from './recognizers';
 import { scan, type Scan } from './scan';
 import { markupSpans, spanInText, viewOf, type View } from './view';
 
 const NINO_HINT = /[A-Z]{2} ?\d\d/;
-const SIN_HINT = /\bsin\b|social insurance/i;
 
 export interface FindOptions {
   /** The record's own name fields: found in its free text whatever the casing or context. */

@@ -101,8 +101,7 @@ function addressAfter(text: string, e: number, oneWord: boolean): boolean {
  * leaves it a person's: "John Smith 415-555-2671", "Lisa Wong 14:00", "Maria Garcia 3 times".
  */
 function houseNumberAt(text: string, p: number): boolean {
-  let q = p;
-  while (isDigit(codeAt(text, q))) q++;
+  let q = p + digitsFrom(text, p);
   if (q - p > 5) return false;
   if (isAsciiLetter(codeAt(text, q)) && !isAsciiLetter(codeAt(text, q + 1))) q++;
   const c = codeAt(text, q);

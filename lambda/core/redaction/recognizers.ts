@@ -280,14 +280,15 @@ function card(text: string, m: RegExpExecArray, out: Out): void {
   // A run that is not one card may still hold one: ending before its CVV or expiry ("4111 1111 1111 1111 123"), or
   // after another number ("SSN 078-05-1120 4111 1111 1111 1111"). The longest wins: a 4-4-4 start that passes Luhn
   // must not leave the rest of a card in clear ("2024 4111 1111 1111 1111").
-  let best: RegExpExecArray | null = null;
-  let bestEnd = 0;
+  let start = m.index;
+  let end = start;
   for (let i = m[0].length - 1; i > 0; i--) {
     const c = m[0].charCodeAt(i);
+    if (c !== 32 && c !== 45 && c !== 46) continue;
+    const head = m[0].slice(0, i);
     // A card's groups before a cut have four digits or more ("1 1 1 …" tries none).
-    if ((c === 32 || c === 45 || c === 46) && /\d{4}$/.test(m[0].slice(0, i)) && isCard(text, m.index, m[0].slice(0, i))) {
-      bestEnd = m.index + i;
-      best = m;
+    if (/\d{4}$/.test(head) && isCard(text, m.index, head)) {
+      end = m.index + i;
       break;
     }
   }
@@ -296,13 +297,13 @@ function card(text: string, m: RegExpExecArray, out: Out): void {
     if (c !== 32 && c !== 45 && c !== 46) continue;
     CARD_AT.lastIndex = m.index + i;
     const later = CARD_AT.exec(text);
-    if (later && later[0].length > bestEnd - (best?.index ?? 0) && isCard(text, later.index, later[0])) {
-      best = later;
-      bestEnd = later.index + later[0].length;
+    if (later && later[0].length > end - start && isCard(text, later.index, later[0])) {
+      start = later.index;
+      end = start + later[0].length;
       break;
     }
   }
-  if (best) add(out, 'CREDIT_CARD', text, best.index, bestEnd);
+  if (end > start) add(out, 'CREDIT_CARD', text, start, end);
 }
 /** Whether `value` at `index` is a card: valid digits, grouped as cards are, and, unless grouped 4-4-4-4 from a card scheme, after no reference word ("Order 4111111111111111"). */
 const FOUR_GROUPS = /^\d{4}([ .-])\d{4}\1\d{4}\1\d{4}$/;
@@ -356,8 +357,9 @@ function nino(text: string, m: RegExpExecArray, out: Out): void {
 }
 
 const SIN = /(?<![\w-])\d{3}([- .]?)\d{3}\1\d{3}(?![\w-]|\.\d)/g;
-/** "sin" as a word, as find.ts's gate asks for it. */
 const SIN_CUE = idCue('sin|social insurance');
+/** What caSins cannot find a SIN without: its cue words, bounded as idCue bounds them. */
+export const SIN_HINT = /(?<![a-z\d])sin(?![a-z])|social insurance/i;
 export function caSins(text: string, out: Out, s?: Scan): void {
   eachInNumbers(SIN, text, out, s, 9, 0, caSin);
 }

@@ -92,6 +92,7 @@ describe('findEntities recognizers', () => {
     ['Martin 078051120', []],
     ['patient_ssn: 078051120', ['US_SSN:078051120']],
     ['SSN:              078051120', ['US_SSN:078051120']],
+    ['customer_sin: 046454286', ['CA_SIN:046454286']],
   ])('reads nine digits unseparated or dotted as an SSN or SIN only beside its cue: %j', (text, expected) => {
     // Act / Assess: an ID read as a phone would leave in clear for an agent allowed phones
     expect(typesIn(text)).toEqual(expected);
