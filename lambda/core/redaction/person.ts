@@ -236,9 +236,11 @@ export function findPersons(text: string, scanned: Scan, knownNames: readonly st
   seedBits = 0;
   if (seedWords.size > 0) seedWords.clear(); // a call that threw may have left its seeds
   let cased = false;
+  let capitals = false;
   let i = 0;
   while (i < n) {
     const capitalised = nameShaped(i) || isBareInitial(i);
+    capitals ||= !capitalised && ends[i] - starts[i] >= 2 && isUpperChar(cur[starts[i]]);
     // Without a title or cue word before it, a word in lower case or capitals starts no name here.
     const before = capitalised || i === 0 ? 0 : smallClass(i - 1, HONORIFIC | CUE_END);
     const cued = before === 0 ? UNCUED : lowerNameAt(i, before);
@@ -262,6 +264,7 @@ export function findPersons(text: string, scanned: Scan, knownNames: readonly st
     if (j > i || (!isBareInitial(i) && (lowerStart || mayBePerson(i)))) decide(i, j, lowerStart, out);
     i = j + 1;
   }
+  if (capitals) findCapitalPairs(out);
   if (!cased) findLowerPairs(out);
   if (seedWords.size > 0) findRepeats(out);
   if (knownNames.length > 0) findKnownNames(text, knownNames, out);
@@ -281,7 +284,14 @@ const namePart = (k: number): boolean => ends[k] - starts[k] >= 2 && !has(k, COM
 /** Without a cue, a lower-case name goes on over names (lexicon or a surname's ending), or an initial before one. */
 const pairGoesOn = (j: number): boolean => nameAt(j + 1) || (ends[j + 1] - starts[j + 1] === 1 && j + 2 < count && joined(j + 1, j + 2) && nameAt(j + 2));
 /** A common word that is also a name goes on a lexicon name: "john smith", "maria rose". */
-const nameLikeAfter = (j: number): boolean => has(j + 1, NAME_LIKE) && has(j, NAME);
+const nameLikeAfter = (j: number): boolean => nameLikeAt(j + 1);
+/** Token k is a common word that is also a name, after a lexicon name and any initials: "john smith", "JOHN A SMITH". */
+function nameLikeAt(k: number): boolean {
+  if (!has(k, NAME_LIKE)) return false;
+  let p = k - 1;
+  while (p > 0 && ends[p] - starts[p] === 1 && joined(p, p + 1)) p--;
+  return p >= 0 && joined(p, p + 1) && has(p, NAME);
+}
 /**
  * After a name cue, the name goes on from token j to the next: a name part, a name-like word
  * after a lexicon name, or up to two initials or particles before a name part ("eric g.
@@ -290,7 +300,7 @@ const nameLikeAfter = (j: number): boolean => has(j + 1, NAME_LIKE) && has(j, NA
 function nameGoesOn(j: number): boolean {
   if (nameLikeAfter(j)) return true;
   for (let k = j + 1, bridges = 0; k < count && joined(k - 1, k); k++, bridges++) {
-    if (namePart(k)) return true;
+    if (namePart(k) || (bridges > 0 && nameLikeAt(k))) return true;
     if (bridges === 2 || (ends[k] - starts[k] !== 1 && !hasSmall(k, PARTICLE))) return false;
   }
   return false;
@@ -334,6 +344,43 @@ function findLowerPairs(out: Entity[]): void {
     k = j;
   }
 }
+/**
+ * Names in capitals ("JOHN SMITH called", "Cardholder: JOHN A SMITH", "MEETING WITH MARIA GARCIA"),
+ * which no cue introduces: a lexicon name that is no common word, then up to three name parts in
+ * capitals (lexicon names, name-like words, unlisted words with a surname's ending), an initial
+ * allowed between. One word alone is not enough: headings and acronyms are written so too.
+ */
+function findCapitalPairs(out: Entity[]): void {
+  for (let k = 0; k + 1 < count; k++) {
+    if ((classes[k] & IN_PERSON) !== 0 || !capitalsAt(k) || !has(k, NAME) || has(k, COMMON | NON_PERSON | HONORIFIC | PARTICLE | SUFFIX | CUE_END)) continue;
+    let j = k;
+    let m = k + 1;
+    for (; m < count && m - k < 5 && joined(m - 1, m) && (classes[m] & IN_PERSON) === 0; m++) {
+      if (ends[m] - starts[m] === 1 ? !isBareInitial(m) : !capitalsAt(m) || !capitalNamePart(m)) break;
+      if (ends[m] - starts[m] > 1 && !has(m, PARTICLE)) j = m;
+    }
+    if (j === k) continue;
+    // Words no list holds may go on the name as a street's ("RUA JOÃO PESSOA 1636"): where they end tells an address.
+    let r = m - 1;
+    while (r + 1 < count && joined(r, r + 1) && capitalsAt(r + 1) && (cls(r + 1) & CLASS_BITS) === 0) r++;
+    if (r === j || !notPerson(k, r)) decide(k, j, true, out);
+    k = r;
+  }
+}
+/** Token k has two letters or more, all of them capitals ("JOHN", "GARCÍA-LÓPEZ"). */
+function capitalsAt(k: number): boolean {
+  const s = starts[k];
+  const e = ends[k];
+  if (e - s < 2 || !isUpperChar(cur[s])) return false;
+  for (let p = s + 1; p < e; p++) {
+    const c = cur.charCodeAt(p);
+    if (c < 128 ? c >= 97 && c <= 122 : cur[p] !== cur[p].toUpperCase()) return false;
+  }
+  return true;
+}
+/** After a name in capitals, a part of the same name: not a place or thing the lexicon knows. */
+const capitalNamePart = (k: number): boolean => !has(k, NON_PERSON | HONORIFIC | CUE_END) && (nameAt(k) || has(k, NAME_LIKE) || barrelledAt(k));
+
 /** A lower-case pair of findLowerPairs starts at token k. */
 function lowerPairAt(k: number): boolean {
   let m = k + 1;
@@ -620,12 +667,19 @@ function decide(i: number, j: number, lowerStart: boolean, out: Entity[]): void 
     strongCueBefore(a) ||
     addressed(a, b) ||
     (a === b && listedWithName(a)) ||
-    (text.startsWith(': ', e) && at(LINE_START, text, s));
+    (text.startsWith(': ', e) && at(LINE_START, text, s) && !nameAfterLabel(b));
   if (!person || (!honorific && notPerson(a, b))) return;
   out.push({ type: 'PERSON', start: s, end: e, value: text.slice(s, e) });
   for (let k = a; k <= b; k++) classes[k] |= IN_PERSON;
   if (words >= 2) seed(a, b, honorific || lowerStart || hasInitial || lexHits === words);
 }
+
+/**
+ * Right after "Word: ", a lexicon name that is no common word: the word is a field's label
+ * ("Cardholder: JOHN SMITH", "Assignee: Jane Doe"), not a speaker in a transcript.
+ */
+const nameAfterLabel = (b: number): boolean =>
+  b + 1 < count && starts[b + 1] === ends[b] + 2 && (nameShaped(b + 1) || capitalsAt(b + 1)) && has(b + 1, NAME) && !has(b + 1, COMMON);
 
 /**
  * A name found is not a person's after all: after a house number, or before a street word or

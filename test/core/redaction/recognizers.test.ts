@@ -410,6 +410,7 @@ describe('findEntities recognizers', () => {
     ["I'm Katie E Miles.", ['PERSON:Katie E Miles']],
     ["Don't go to town, Derrick!", ['PERSON:Derrick']],
     ['Hi Hope you are well', []],
+    ['Cardholder: John Smith', ['PERSON:John Smith']],
     ['Hi Team,', []],
     ['They had 3: Gaetane, Hannah and Anthony.', ['PERSON:Gaetane', 'PERSON:Hannah', 'PERSON:Anthony']],
     ['Zorgblatt and Morales were engineers', ['PERSON:Zorgblatt', 'PERSON:Morales']],
@@ -425,6 +426,23 @@ describe('findEntities recognizers', () => {
     ['wie viele leute sind hier', []],
     ['Ich bin Selbstständiger und möchte', []],
   ])('decides one-word and cued names from their context: %j', (text, expected) => {
+    // Act / Assess
+    expect(typesIn(text)).toEqual(expected);
+  });
+
+  it.each([
+    ['JOHN SMITH called about the invoice', ['PERSON:JOHN SMITH']],
+    ['MEETING WITH MARIA GARCIA ON FRIDAY', ['PERSON:MARIA GARCIA']],
+    ['Cardholder: JOHN SMITH', ['PERSON:JOHN SMITH']],
+    ['Cardholder name: JOHN A SMITH', ['PERSON:JOHN A SMITH']],
+    ['Approved by: MARIA GARCIA-LOPEZ', ['PERSON:MARIA GARCIA-LOPEZ']],
+    ['PLEASE CALL BACK ASAP', []],
+    ['URGENT: CUSTOMER WILL CANCEL', []],
+    ['CALL DELL SUPPORT', []],
+    ['THE BUS STOPS AT RUA JOAO PESSOA 1636', []],
+    ['NEW YORK OFFICE CLOSED', []],
+    ['PAYMENT DUE ON MAY 5, GRACE PERIOD ENDS JUNE 1', []],
+  ])('finds names written in capitals, with no cue, as two name words or more: %j', (text, expected) => {
     // Act / Assess
     expect(typesIn(text)).toEqual(expected);
   });
