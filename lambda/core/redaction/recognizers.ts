@@ -522,6 +522,73 @@ const ADDRESS_SHAPES: ReadonlyArray<readonly [RegExp, (s: Scan) => boolean]> = [
   [UK_POSTCODE, (s) => s.upperDigit && s.digits >= 2],
   [US_STATE_ZIP, (s) => s.maxRun >= 5 && (s.keywords & KEYWORD.UPPER_PAIR) !== 0],
 ];
+/**
+ * Street-first addresses, the street's name before its house number as most of Europe writes it:
+ * a word ending in a street word ("Hauptstraße 12", "Søndergade 52", "Kiannonkatu 98"), a street
+ * word of its own after a capitalised name ("Villacher Strasse 89", "Kálmán Imre u. 12."), or one
+ * before the name ("Rua Igreja 25", "Via Franscini 71", "ul. Miła 53", "Calle de Alcalá 48"). The
+ * number has one to five digits and a letter at most and ends there (no time, decimal or longer
+ * number); a postcode and town right after it are the address's too (", 10115 Berlin").
+ * "Ring", "Kade" and "Tee" are left out: "Spring 2024", "Arcade 5", "Committee 3".
+ */
+const STREET_ENDS = 'straße strasse str. weg gasse platz allee damm ufer gade vej gatan vägen väg gränd gata veien katu tie polku kuja iela gatve ulica utca straat laan plein gracht stræti straeti vegur'.split(' ');
+/** Street words written apart, after the name: capitalised, or Hungarian "u." (utca). */
+const STREET_WORDS_AFTER = new Set('straße strasse str. weg gasse platz allee damm ufer vej u.'.split(' '));
+/** Street words before the name; "via", "plaza" and "corso" also are words of English prose, so only capitalised, before a capitalised name. */
+const STREET_WORDS_BEFORE = new Set('rua viale calle avenida avda carrer piazza travessa ulica ul.'.split(' '));
+const STREET_WORDS_BEFORE_CAPITALISED = new Set('via plaza corso largo'.split(' '));
+const LETTERS_WORD = /^\p{L}[\p{L}\p{M}'’.-]*$/u;
+const CAPITALISED_WORD = /^\p{Lu}[\p{L}\p{M}'’.-]*$/u;
+const POSTCODE_TOWN = /^,?[ ]\d{4,5}[ ]\p{Lu}[\p{L}\p{M}-]+/u;
+/** Where the street-first address whose house number starts at p starts, or -1. */
+function streetBefore(text: string, p: number): number {
+  const line = text.slice(Math.max(0, p - 80), p - 1);
+  const words = line.slice(line.lastIndexOf('\n') + 1).split(' ');
+  const n = words.length;
+  const last = words[n - 1].toLowerCase();
+  let from = -1;
+  if (STREET_WORDS_AFTER.has(last)) {
+    if (last !== 'u.' && !CAPITALISED_WORD.test(words[n - 1])) return -1;
+    from = n - 1;
+    while (from > 0 && n - from <= 2 && CAPITALISED_WORD.test(words[from - 1])) from--;
+    if (from === n - 1) return -1;
+  } else if (LETTERS_WORD.test(last) && STREET_ENDS.some((end) => last.length >= end.length + 3 && last.endsWith(end))) {
+    from = n - 1;
+  } else {
+    if (!LETTERS_WORD.test(words[n - 1])) return -1;
+    for (let k = n - 2; k >= 0 && k >= n - 5 && from === -1; k--) {
+      const word = words[k].toLowerCase();
+      if (STREET_WORDS_BEFORE.has(word) || (STREET_WORDS_BEFORE_CAPITALISED.has(word) && CAPITALISED_WORD.test(words[k]) && CAPITALISED_WORD.test(words[k + 1]))) from = k;
+      else if (!LETTERS_WORD.test(words[k])) return -1;
+    }
+    if (from === -1) return -1;
+  }
+  let start = p - 1;
+  for (let k = from; k < n; k++) start -= words[k].length + (k > from ? 1 : 0);
+  return start;
+}
+/** The end of a house number of one to five digits and a letter at most at p, or -1. */
+function houseNumberEnd(text: string, p: number): number {
+  let q = p;
+  while (q < text.length && q - p <= 5 && text.charCodeAt(q) >= 48 && text.charCodeAt(q) <= 57) q++;
+  if (q - p > 5) return -1;
+  if (/[A-Za-z]/.test(text[q] ?? '') && !/[\p{L}\d]/u.test(text[q + 1] ?? '')) q++;
+  const c = text[q] ?? '';
+  if (/[\p{L}\d_]/u.test(c) || (/[:.,\-/]/.test(c) && /\d/.test(text[q + 1] ?? ''))) return -1;
+  return q;
+}
+function streetsFirst(text: string, out: Out, s: Scan): void {
+  for (let i = 0; i < s.numbers; i++) {
+    const p = s.numStarts[i];
+    if (p < 3 || text.charCodeAt(p - 1) !== 32) continue;
+    const start = streetBefore(text, p);
+    const end = start === -1 ? -1 : houseNumberEnd(text, p);
+    if (end === -1) continue;
+    const town = POSTCODE_TOWN.exec(text.slice(end, end + 48));
+    add(out, 'POSTAL_ADDRESS', text, start, end + (town === null ? 0 : town[0].length));
+  }
+}
+
 /** After an address cue, the rest of the line (bounded) is the address when it holds a number. */
 const ADDRESS_CUE = /\b(?:lives at|living at|located at|address(?: is)?:?|send (?:it )?to|sent to|moved to|ship(?:ped)? to|deliver(?:ed)? to)[ \t]*\n?[ \t]*/gi;
 export function addresses(text: string, out: Out, s?: Scan): void {
@@ -529,6 +596,7 @@ export function addresses(text: string, out: Out, s?: Scan): void {
     if (s !== undefined && !possible(s)) continue;
     for (let m = first(re, text); m !== null; m = re.exec(text)) add(out, 'POSTAL_ADDRESS', text, m.index, m.index + m[0].length);
   }
+  if (s !== undefined) streetsFirst(text, out, s);
   if (s !== undefined && (s.keywords & KEYWORD.ADDRESS_CUE) === 0) return;
   for (let m = first(ADDRESS_CUE, text); m !== null; m = ADDRESS_CUE.exec(text)) {
     const start = m.index + m[0].length;

@@ -439,13 +439,39 @@ describe('findEntities recognizers', () => {
     ['PLEASE CALL BACK ASAP', []],
     ['URGENT: CUSTOMER WILL CANCEL', []],
     ['CALL DELL SUPPORT', []],
-    ['THE BUS STOPS AT RUA JOAO PESSOA 1636', []],
+    ['THE BUS STOPS AT RUA JOAO PESSOA 1636', ['POSTAL_ADDRESS:RUA JOAO PESSOA 1636']],
     ['NEW YORK OFFICE CLOSED', []],
     ['PAYMENT DUE ON MAY 5, GRACE PERIOD ENDS JUNE 1', []],
   ])('finds names written in capitals, with no cue, as two name words or more: %j', (text, expected) => {
     // Act / Assess
     expect(typesIn(text)).toEqual(expected);
   });
+
+  it.each([
+    ['Hauptstraße 12, 10115 Berlin', 'Hauptstraße 12, 10115 Berlin'],
+    ['The office is on Villacher Strasse 89', 'Villacher Strasse 89'],
+    ['4844 Søndergade 52\n Apt. 656', 'Søndergade 52'],
+    ['Kiannonkatu 98, Oulu', 'Kiannonkatu 98'],
+    ['Meet at Karl-Marx-Allee 34 at 14:00', 'Karl-Marx-Allee 34'],
+    ['3247 Rua Igreja 25\n Apt. 236', 'Rua Igreja 25'],
+    ['Our office: Calle de Alcalá 48.', 'Calle de Alcalá 48'],
+    ['ul. Miła 53', 'ul. Miła 53'],
+    ['808 Kálmán Imre u. 12.', 'Kálmán Imre u. 12'],
+    ['ship to Via Roma 131\nMilano', 'Via Roma 131'],
+  ])('finds a street-first address, the street before its house number: %j', (text, address) => {
+    // Act
+    const found = findEntities(text).filter((e) => e.type === 'POSTAL_ADDRESS');
+    // Assess
+    expect(found.map((e) => e.value)).toContain(address);
+  });
+
+  it.each(['Spring 2024 sales were up', 'sent via email 2 times', 'the game ended in a tie 3 to 3', 'Committee 3 meets at 14:30', 'Hauptstraße 12:30', 'Brigade 1.5 km away', 'Weg 5 is a label'])(
+    'takes no season, preposition, time, decimal or lone street word before a number for a street-first address: %j',
+    (text) => {
+      // Act / Assess
+      expect(findEntities(text).filter((e) => e.type === 'POSTAL_ADDRESS')).toEqual([]);
+    },
+  );
 
   it.each(['He lives on the north side of Joaquin Suarez 2906.', 'Return it to Peter Zuidhove 188\nSuite 727'])(
     'takes a street named after a person, before its house number, for no person: %j',
