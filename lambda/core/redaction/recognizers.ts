@@ -215,7 +215,7 @@ export function emails(text: string, out: Out): void {
 
 const PHONE_CUE = /\b(?:phone|tel|call|mobile|cell|fax|whatsapp|contact|reach|ring|number|#|no\.?)\W{0,4}$/;
 const NOT_PHONE_CUE = /\b(?:version|build|release|order|invoice|ticket|case|ref|sku|serial|tracking|id|isbn|po|v)\W{0,4}$/;
-const PHONE = /(?<![\w+.-])(?:\+\d{1,3}[ .-]?|00\d{1,3}[ .-]?)?(?:\(\d{1,4}\)[ .-]?)?\d{1,15}(?:[ .-](?:\(\d{1,8}(?:[ .-]\d{1,8}){0,3}\)|\d{1,8})){0,6}(?:[ ]?(?:x|ext\.?|extension)[ ]?\d{1,6})?(?![\w:@]|[.-]\d)/g;
+const PHONE = /(?<![\w+.-])(?:\+\d{1,3}[ .-]?|00\d{1,3}[ .-]?|0\d{1,4}[ ]?\/[ ]?)?(?:\(\d{1,4}\)[ .-]?)?\d{1,15}(?:[ .-](?:\(\d{1,8}(?:[ .-]\d{1,8}){0,3}\)|\d{1,8})){0,6}(?:[ ]?(?:x|ext\.?|extension)[ ]?\d{1,6})?(?![\w:@]|[.-]\d)/g;
 const STREET_AFTER = new RegExp(`^[ ,]+(?:[\\p{L}][\\p{L}'.-]*[ ]){0,4}(?:${'Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Rue|Close|Terrace|Crescent|Square|Sq|Str|Suite|Apt'})\\b`, 'iu');
 const DATE_SHAPE = /^(?:(?:19|20)\d\d[-./ ]\d\d?[-./ ]\d\d?|\d\d?[-./ ]\d\d?[-./ ](?:19|20)?\d\d)$/;
 const YEAR_RANGE = /^(?:19|20)\d\d[- ](?:19|20)\d\d$/;
@@ -240,8 +240,9 @@ function phone(text: string, m: RegExpExecArray, out: Out): void {
     if (parsed?.isPossible()) add(out, 'PHONE', text, m.index, m.index + cand.length);
     return;
   }
-  // National numbers stay within 12 digits; the SSN shape belongs to the ID recognizers.
-  if (digits > 12 || /^\d{3}-\d{2}-\d{4}$/.test(core)) return;
+  // National numbers stay within 12 digits; the SSN shape belongs to the ID recognizers. An area code
+  // before '/' ("030/12345678") leaves at least nine digits: "0815/4711" is a reference.
+  if (digits > 12 || /^\d{3}-\d{2}-\d{4}$/.test(core) || (digits < 9 && core.includes('/'))) return;
   const ctx = before(text, m.index, 20);
   if (NOT_PHONE_CUE.test(ctx) || DATE_SHAPE.test(core) || YEAR_RANGE.test(core) || /^\d{5}-\d{4}$/.test(core)) return;
   if (/[$€£¥]\s?$/.test(ctx) || /^\d{4,5}-\d{3}$/.test(core)) return;
@@ -251,7 +252,7 @@ function phone(text: string, m: RegExpExecArray, out: Out): void {
   // STREET_AFTER starts with a space or comma: without one, no slice and no Unicode regex.
   const after = end < text.length ? text.charCodeAt(end) : -1;
   if ((after === 32 || after === 44) && STREET_AFTER.test(text.slice(end, end + 60))) return;
-  const grouped = /[ .()-]/.test(core);
+  const grouped = /[ .()/-]/.test(core);
   if (grouped || PHONE_CUE.test(ctx) || (digits === 10 && parsePhoneNumberFromString(digitsOf(core), 'US')?.isValid())) {
     add(out, 'PHONE', text, m.index, m.index + cand.length);
   }

@@ -48,6 +48,8 @@ describe('findEntities recognizers', () => {
     ['Order 4111 1111 1111 1111 paid', 'CREDIT_CARD', '4111 1111 1111 1111'],
     ['Paid 2024 4111 1111 1111 1111 today', 'CREDIT_CARD', '4111 1111 1111 1111'],
     ['Call 020 (7946 0958) today', 'PHONE', '020 (7946 0958)'],
+    ['Tel. 030/12345678 (Zentrale)', 'PHONE', '030/12345678'],
+    ['Handy 0171 / 2345678', 'PHONE', '0171 / 2345678'],
     ['Date of birth (age 38): 03/12/1985', 'DATE_OF_BIRTH', '03/12/1985'],
     ['IBAN GB82 WEST 1234 5698 7654 32 please', 'IBAN', 'GB82 WEST 1234 5698 7654 32'],
     ['Her SSN is 123-45-6789.', 'US_SSN', '123-45-6789'],
@@ -145,7 +147,9 @@ describe('findEntities recognizers', () => {
     ['Plan B. 2024-03-12 launch', []],
     ['stubborn 12/03/1985', []],
     ['Reach me (415-555-2671)', ['PHONE:415-555-2671']],
-  ])('leaves a date alone without a birth label right before it, and a bracket out of a phone: %j', (text, expected) => {
+    ['Rechnung 0815/4711 bezahlt', []],
+    ['am 01/02/2010 bezahlt', []],
+  ])('leaves a date alone without a birth label right before it, a bracket out of a phone, and a short number after an area code for a reference: %j', (text, expected) => {
     // Act / Assess: a year is no date of birth; a label reaches 20 characters, not across a sentence or number
     expect(typesIn(text)).toEqual(expected);
   });
