@@ -675,11 +675,16 @@ function decide(i: number, j: number, lowerStart: boolean, out: Entity[]): void 
 }
 
 /**
- * Right after "Word: ", a lexicon name that is no common word: the word is a field's label
- * ("Cardholder: JOHN SMITH", "Assignee: Jane Doe"), not a speaker in a transcript.
+ * Right after "Word: ", a lexicon name that is no common word and whose name fills the rest of the
+ * line: the word is a field's label ("Cardholder: JOHN SMITH", "Assignee: Jane Doe"), not a
+ * speaker in a transcript, whose line goes on ("Okafor: David and I agree").
  */
-const nameAfterLabel = (b: number): boolean =>
-  b + 1 < count && starts[b + 1] === ends[b] + 2 && (nameShaped(b + 1) || capitalsAt(b + 1)) && has(b + 1, NAME) && !has(b + 1, COMMON);
+function nameAfterLabel(b: number): boolean {
+  let k = b + 1;
+  if (k >= count || starts[k] !== ends[b] + 2 || !(nameShaped(k) || capitalsAt(k)) || !has(k, NAME) || has(k, COMMON)) return false;
+  while (k + 1 < count && k - b < 4 && joined(k, k + 1) && (nameShaped(k + 1) || capitalsAt(k + 1) || isBareInitial(k + 1))) k++;
+  return lineEndAt(cur, ends[k]);
+}
 
 /**
  * A name found is not a person's after all: after a house number, or before a street word or

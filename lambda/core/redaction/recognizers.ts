@@ -7,7 +7,7 @@
  */
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import type { Entity, EntityType } from './entities';
-import { KEYWORD, SHAPE, type Scan } from './scan';
+import { KEYWORD, scan, SHAPE, type Scan } from './scan';
 import { isCommonWord } from './lexicon';
 import { cardDigitsValid, digitsOf, ibanValid, IBAN_LENGTHS, ipv6Valid, itinValid, luhn, ninoPrefixValid, ssnValid } from './validators';
 
@@ -215,7 +215,7 @@ export function emails(text: string, out: Out): void {
 
 const PHONE_CUE = /\b(?:phone|tel|call|mobile|cell|fax|whatsapp|contact|reach|ring|number|#|no\.?)\W{0,4}$/;
 const NOT_PHONE_CUE = /\b(?:version|build|release|order|invoice|ticket|case|ref|sku|serial|tracking|id|isbn|po|v)\W{0,4}$/;
-const PHONE = /(?<![\w+.-])(?:\+\d{1,3}[ .-]?|00\d{1,3}[ .-]?|0\d{1,4}[ ]?\/[ ]?)?(?:\(\d{1,4}\)[ .-]?)?\d{1,15}(?:[ .-](?:\(\d{1,8}(?:[ .-]\d{1,8}){0,3}\)|\d{1,8})){0,6}(?:[ ]?(?:x|ext\.?|extension)[ ]?\d{1,6})?(?![\w:@]|[.-]\d)/g;
+const PHONE = /(?<![\w+.-])(?:\+\d{1,3}[ .-]?|00\d{1,3}[ .-]?)?(?:\(\d{1,4}\)[ .-]?)?\d{1,15}(?:[ .-](?:\(\d{1,8}(?:[ .-]\d{1,8}){0,3}\)|\d{1,8})){0,6}(?:[ ]?(?:x|ext\.?|extension)[ ]?\d{1,6})?(?![\w:@]|[.-]\d)/g;
 const STREET_AFTER = new RegExp(`^[ ,]+(?:[\\p{L}][\\p{L}'.-]*[ ]){0,4}(?:${'Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Rue|Close|Terrace|Crescent|Square|Sq|Str|Suite|Apt'})\\b`, 'iu');
 const DATE_SHAPE = /^(?:(?:19|20)\d\d[-./ ]\d\d?[-./ ]\d\d?|\d\d?[-./ ]\d\d?[-./ ](?:19|20)?\d\d)$/;
 const YEAR_RANGE = /^(?:19|20)\d\d[- ](?:19|20)\d\d$/;
@@ -240,9 +240,9 @@ function phone(text: string, m: RegExpExecArray, out: Out): void {
     if (parsed?.isPossible()) add(out, 'PHONE', text, m.index, m.index + cand.length);
     return;
   }
-  // National numbers stay within 12 digits; the SSN shape belongs to the ID recognizers. An area code
-  // before '/' ("030/12345678") leaves at least nine digits: "0815/4711" is a reference.
-  if (digits > 12 || /^\d{3}-\d{2}-\d{4}$/.test(core) || (digits < 9 && core.includes('/'))) return;
+  if (areaCodePhone(text, m.index, cand, out)) return;
+  // National numbers stay within 12 digits; the SSN shape belongs to the ID recognizers.
+  if (digits > 12 || /^\d{3}-\d{2}-\d{4}$/.test(core)) return;
   const ctx = before(text, m.index, 20);
   if (NOT_PHONE_CUE.test(ctx) || DATE_SHAPE.test(core) || YEAR_RANGE.test(core) || /^\d{5}-\d{4}$/.test(core)) return;
   if (/[$€£¥]\s?$/.test(ctx) || /^\d{4,5}-\d{3}$/.test(core)) return;
@@ -252,10 +252,29 @@ function phone(text: string, m: RegExpExecArray, out: Out): void {
   // STREET_AFTER starts with a space or comma: without one, no slice and no Unicode regex.
   const after = end < text.length ? text.charCodeAt(end) : -1;
   if ((after === 32 || after === 44) && STREET_AFTER.test(text.slice(end, end + 60))) return;
-  const grouped = /[ .()/-]/.test(core);
+  const grouped = /[ .()-]/.test(core);
   if (grouped || PHONE_CUE.test(ctx) || (digits === 10 && parsePhoneNumberFromString(digitsOf(core), 'US')?.isValid())) {
     add(out, 'PHONE', text, m.index, m.index + cand.length);
   }
+}
+
+/** An area code starting 0 and a '/' right before a number, as German numbers are written: "030/12345678". */
+const AREA_CODE = /(?<![\w+./-])0\d{1,4}[ ]?\/[ ]?$/;
+/** A trailing extension after a dash ("0221/123456-789"): not counted among the number's digits. */
+const DASH_EXTENSION = /-\d{1,5}$/;
+/**
+ * The national number `cand` at `at` with the area code before its '/' ("030/12345678",
+ * "0221/123456-789"), when the two hold nine to twelve digits ("0815/4711" is a reference). Else
+ * false, and the number after the '/' is judged on its own, as without the area code.
+ */
+function areaCodePhone(text: string, at: number, cand: string, out: Out): boolean {
+  if (at < 3 || (text.charCodeAt(at - 1) !== 47 && text.charCodeAt(at - 2) !== 47)) return false;
+  const area = AREA_CODE.exec(before(text, at, 8));
+  if (area === null) return false;
+  const digits = countDigits(area[0]) + countDigits(cand.replace(DASH_EXTENSION, ''));
+  if (digits < 9 || digits > 12) return false;
+  add(out, 'PHONE', text, at - area[0].length, at + cand.length);
+  return true;
 }
 
 /** Digits grouped by spaces, dashes or dots ("4111.1111.1111.1111"): a grouped number must have a card's groups (CARD_GROUPS). */
@@ -533,11 +552,15 @@ const ADDRESS_SHAPES: ReadonlyArray<readonly [RegExp, (s: Scan) => boolean]> = [
  * "Ring", "Kade" and "Tee" are left out: "Spring 2024", "Arcade 5", "Committee 3".
  */
 const STREET_ENDS = 'straße strasse str. weg gasse platz allee damm ufer gade vej gatan vägen väg gränd gata veien katu tie polku kuja iela gatve ulica utca straat laan plein gracht stræti straeti vegur'.split(' ');
-/** Street words written apart, after the name: capitalised, or Hungarian "u." (utca). */
-const STREET_WORDS_AFTER = new Set('straße strasse str. weg gasse platz allee damm ufer vej u.'.split(' '));
-/** Street words before the name; "via", "plaza" and "corso" also are words of English prose, so only capitalised, before a capitalised name. */
+/** Street words written apart, after the name: capitalised, or Hungarian "u." (utca); "Weg" and "Platz" are also a way and a rank ("Auf Platz 2"). */
+const STREET_WORDS_AFTER = new Set('straße strasse str. gasse allee damm ufer vej u.'.split(' '));
+/** Street words before the name; "via" and "plaza" are words of English prose too, so only capitalised, before a capitalised name. */
 const STREET_WORDS_BEFORE = new Set('rua viale calle avenida avda carrer piazza travessa ulica ul.'.split(' '));
-const STREET_WORDS_BEFORE_CAPITALISED = new Set('via plaza corso largo'.split(' '));
+const STREET_WORDS_BEFORE_CAPITALISED = new Set('via plaza'.split(' '));
+/** Lower-case words that go on after an address ("Karl-Marx-Allee 34 at 14:00", "Rua Mina 50 street", "apt. 5"); any other one makes the number a count. */
+const WORDS_AFTER_ADDRESS = new Set('at in on near and or und oder um am im bei street st road rd avenue ave apt apartment suite ste unit box floor'.split(' '));
+/** A count's or measure's word after a number: "Heimweg 2 Std", "Fahrradweg 3 km", "Meier u. 3 Kollegen". */
+const MEASURE_WORDS = new Set('km m cm mm kg g min minute minuten minutes std stunde stunden h tag tage wochen monate jahre mal kinder kollegen personen leute tickets stück stk sterne stars punkte prozent euro eur usd'.split(' '));
 const LETTERS_WORD = /^\p{L}[\p{L}\p{M}'’.-]*$/u;
 const CAPITALISED_WORD = /^\p{Lu}[\p{L}\p{M}'’.-]*$/u;
 const POSTCODE_TOWN = /^,?[ ]\d{4,5}[ ]\p{Lu}[\p{L}\p{M}-]+/u;
@@ -553,7 +576,7 @@ function streetBefore(text: string, p: number): number {
     from = n - 1;
     while (from > 0 && n - from <= 2 && CAPITALISED_WORD.test(words[from - 1])) from--;
     if (from === n - 1) return -1;
-  } else if (LETTERS_WORD.test(last) && STREET_ENDS.some((end) => last.length >= end.length + 3 && last.endsWith(end))) {
+  } else if (LETTERS_WORD.test(last) && STREET_ENDS.some((end) => last.length >= end.length + (end === 'tie' || end === 'iela' ? 4 : 3) && last.endsWith(end))) {
     from = n - 1;
   } else {
     if (!LETTERS_WORD.test(words[n - 1])) return -1;
@@ -568,7 +591,11 @@ function streetBefore(text: string, p: number): number {
   for (let k = from; k < n; k++) start -= words[k].length + (k > from ? 1 : 0);
   return start;
 }
-/** The end of a house number of one to five digits and a letter at most at p, or -1. */
+/**
+ * The end of a house number of one to five digits and a letter at most at p, or -1: where a
+ * time, decimal, longer number, measure or lower-case word other than a preposition or "and"
+ * follows ("Lösungsweg 2 ist falsch"), none.
+ */
 function houseNumberEnd(text: string, p: number): number {
   let q = p;
   while (q < text.length && q - p <= 5 && text.charCodeAt(q) >= 48 && text.charCodeAt(q) <= 57) q++;
@@ -576,7 +603,8 @@ function houseNumberEnd(text: string, p: number): number {
   if (/[A-Za-z]/.test(text[q] ?? '') && !/[\p{L}\d]/u.test(text[q + 1] ?? '')) q++;
   const c = text[q] ?? '';
   if (/[\p{L}\d_]/u.test(c) || (/[:.,\-/]/.test(c) && /\d/.test(text[q + 1] ?? ''))) return -1;
-  return q;
+  const next = c === ' ' ? /^\p{L}+/u.exec(text.slice(q + 1, q + 24)) : null;
+  return next !== null && ((/^\p{Ll}/u.test(next[0]) && !WORDS_AFTER_ADDRESS.has(next[0].toLowerCase())) || MEASURE_WORDS.has(next[0].toLowerCase())) ? -1 : q;
 }
 function streetsFirst(text: string, out: Out, s: Scan): void {
   for (let i = 0; i < s.numbers; i++) {
@@ -597,7 +625,7 @@ export function addresses(text: string, out: Out, s?: Scan): void {
     if (s !== undefined && !possible(s)) continue;
     for (let m = first(re, text); m !== null; m = re.exec(text)) add(out, 'POSTAL_ADDRESS', text, m.index, m.index + m[0].length);
   }
-  if (s !== undefined) streetsFirst(text, out, s);
+  streetsFirst(text, out, s ?? scan(text));
   if (s !== undefined && (s.keywords & KEYWORD.ADDRESS_CUE) === 0) return;
   for (let m = first(ADDRESS_CUE, text); m !== null; m = ADDRESS_CUE.exec(text)) {
     const start = m.index + m[0].length;

@@ -50,6 +50,8 @@ describe('findEntities recognizers', () => {
     ['Call 020 (7946 0958) today', 'PHONE', '020 (7946 0958)'],
     ['Tel. 030/12345678 (Zentrale)', 'PHONE', '030/12345678'],
     ['Handy 0171 / 2345678', 'PHONE', '0171 / 2345678'],
+    ['Tel. 0221/123456-789 (Durchwahl)', 'PHONE', '0221/123456-789'],
+    ['Kontakt: 030 / 0171 2345678', 'PHONE', '0171 2345678'],
     ['Date of birth (age 38): 03/12/1985', 'DATE_OF_BIRTH', '03/12/1985'],
     ['IBAN GB82 WEST 1234 5698 7654 32 please', 'IBAN', 'GB82 WEST 1234 5698 7654 32'],
     ['Her SSN is 123-45-6789.', 'US_SSN', '123-45-6789'],
@@ -415,6 +417,7 @@ describe('findEntities recognizers', () => {
     ["Don't go to town, Derrick!", ['PERSON:Derrick']],
     ['Hi Hope you are well', []],
     ['Cardholder: John Smith', ['PERSON:John Smith']],
+    ['Okafor: David and I agree', ['PERSON:Okafor', 'PERSON:David']],
     ['Hi Team,', []],
     ['They had 3: Gaetane, Hannah and Anthony.', ['PERSON:Gaetane', 'PERSON:Hannah', 'PERSON:Anthony']],
     ['Zorgblatt and Morales were engineers', ['PERSON:Zorgblatt', 'PERSON:Morales']],
@@ -469,7 +472,23 @@ describe('findEntities recognizers', () => {
     expect(found.map((e) => e.value)).toContain(address);
   });
 
-  it.each(['Spring 2024 sales were up', 'sent via email 2 times', 'the game ended in a tie 3 to 3', 'Committee 3 meets at 14:30', 'Hauptstraße 12:30', 'Brigade 1.5 km away', 'Weg 5 is a label'])(
+  it.each([
+    'Spring 2024 sales were up',
+    'sent via email 2 times',
+    'the game ended in a tie 3 to 3',
+    'Committee 3 meets at 14:30',
+    'Hauptstraße 12:30',
+    'Brigade 1.5 km away',
+    'Brigade 3 arrived',
+    'Weg 5 is a label',
+    'Heimweg 2 Std',
+    'Lösungsweg 2 ist falsch',
+    'Der Weg 2 ist gesperrt',
+    'Auntie 2',
+    'Daniela 2 Tickets',
+    'Contact Via Phone 3 times',
+    'VIA EMAIL 2 MAL',
+  ])(
     'takes no season, preposition, time, decimal or lone street word before a number for a street-first address: %j',
     (text) => {
       // Act / Assess
@@ -575,6 +594,8 @@ describe('findEntities recognizers', () => {
       // Secret keys inside words (camel case, or not starting one), in other languages, before a phrase or a quoted value.
       'dbPassword', 'SecretAccessKey', 'xPass', 'bypass', 'PW', 'contraseña', 'lösenord', ' is ', ' set to ', '"', "'", 'Welcome123', 'letmein',
       'P.O. Box 12', 'UNIT 7', 'Ave', 'Rd.', 'NY', 'ny', 'X', 'ST',
+      // Street-first addresses and area codes before '/': read from the scan's numbers.
+      'Hauptstraße 12', 'Kiannonkatu', ' Strasse ', 'Rua ', 'ul. ', ' u. ', 'Via ', 'Roma', ' 7', ', 10115 Berlin', '030/', '0171 / ', '12345678',
       // Obfuscated addresses: the e-mail gate opens on an obfuscated '@' alone.
       '(at)', ' [at] ', '(@)', ' AT ', ' DOT ', '(dot)', ' [.] ', 'john', 'example', 'com', 'john (at) example (dot) com',
     );
