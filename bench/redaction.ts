@@ -69,6 +69,9 @@ export function adversarialInputs(size = 200_000): Record<string, string> {
     'birth-dates': 'geb. (1985-03-12) né le 12 Mar 85 DOB '.repeat(size / 38),
     // Comments that close only at the end, after which a dash's look-ahead would find the far '-->'.
     'en-dash-comments': `${'1\u2013<!--'.repeat(size / 6)}--><!-- -->1`,
+    // Secret shapes (recognizers.ts secrets): vendor prefixes that never complete, and credentials read after their word.
+    'token-prefixes': 'sk-ant-x glpat-x SG.x xapp-1-x AIzax npm_x whsec_x '.repeat(size / 51),
+    'basic-curl-sig': 'curl -u a:bcd Basic dXNlcjpwYXNz AccountKey=abc &sig=abc '.repeat(size / 57),
   };
 }
 

@@ -405,17 +405,67 @@ export function ips(text: string, out: Out, s?: Scan): void {
   }
 }
 
-const URL_CREDS = /\b[a-zA-Z][a-zA-Z0-9+.-]{1,15}:\/\/[^\s:@/]{1,128}:[^\s@/]{1,128}@[A-Za-z0-9.-]{1,253}/g;
-/** Each shape with the SHAPE marker (scan.ts) it cannot match without. */
+/** The user may be empty: "redis://:password@host". */
+const URL_CREDS = /\b[a-zA-Z][a-zA-Z0-9+.-]{1,15}:\/\/[^\s:@/]{0,128}:[^\s@/]{1,128}@[A-Za-z0-9.-]{1,253}/g;
+/**
+ * Each shape with the SHAPE marker (scan.ts) it cannot match without. Vendors' documented shapes
+ * (README, Data protection); a bare prefix ("sk-8", "SG. Smith") is too short to match.
+ */
 const TOKEN_SHAPES: ReadonlyArray<readonly [EntityType, RegExp, number]> = [
   ['AWS_ACCESS_KEY', /\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b/g, SHAPE.AWS],
   ['JWT', /\beyJ[A-Za-z0-9_-]{5,4096}\.eyJ[A-Za-z0-9_-]{5,8192}\.[A-Za-z0-9_-]{10,1024}/g, SHAPE.JWT],
-  ['SLACK_TOKEN', /\bxox[abposr]-[A-Za-z0-9-]{10,200}|https:\/\/hooks\.slack\.com\/services\/[A-Za-z0-9/]{20,120}/g, SHAPE.SLACK],
+  // xapp-: an app-level token ("xapp-1-A052FGTS2DL-5171572773297-610b6a11…").
+  ['SLACK_TOKEN', /\b(?:xox[abposr]|xapp-\d)-[A-Za-z0-9-]{10,200}|https:\/\/hooks\.slack\.com\/services\/[A-Za-z0-9/]{20,120}/g, SHAPE.SLACK],
   ['STRIPE_KEY', /\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{10,99}\b/g, SHAPE.UNDERSCORE],
   ['GITHUB_TOKEN', /\b(?:gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{22,255})\b/g, SHAPE.UNDERSCORE],
   ['HUBSPOT_TOKEN', /\bpat-(?:na|eu|ap)\d-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/g, SHAPE.HUBSPOT],
   ['SALESFORCE_TOKEN', /\b00D[A-Za-z0-9]{12,15}![A-Za-z0-9._-]{20,255}/g, SHAPE.BANG],
   ['URL_CREDENTIALS', URL_CREDS, SHAPE.URL],
+  ['SECRET', /\bAIza[\w-]{35}(?![\w-])/g, SHAPE.GOOGLE],
+  ['SECRET', /\bSG\.[\w-]{22}\.[\w-]{43}(?![\w-])/g, SHAPE.SENDGRID],
+  // A routable personal token goes on after a dot ("glpat-….01.0w1x2y3z4").
+  ['SECRET', /\b(?:glpat-[\w-]{20,300}(?:\.[\w-]{1,300}){0,2}|glptt-[0-9a-f]{40}|gldt-[\w-]{20,300})/g, SHAPE.GITLAB],
+  ['SECRET', /\b(?:npm_[A-Za-z0-9]{36}|whsec_[A-Za-z0-9]{32,256})\b/g, SHAPE.UNDERSCORE],
+  // OpenAI project, service-account, admin and unscoped keys, Anthropic keys; a legacy key is 48 letters and digits.
+  ['SECRET', /\bsk-(?:(?:proj|svcacct|admin|None|ant)-[\w-]{40,300}|[A-Za-z0-9]{32,300})/g, SHAPE.SK],
+];
+/** Whether base64 `b64` decodes to "user:password", as RFC 7617 Basic credentials do: printable, with a colon. */
+function basicCredentials(b64: string): boolean {
+  const decoded = Buffer.from(b64, 'base64').toString('utf8');
+  return decoded.includes(':') && !/[\p{Cc}\ufffd]/u.test(decoded);
+}
+/** The end of an Authorization header's name, lower-cased, before its value. */
+const AUTHORIZATION = /authorization["']?[ \t]{0,3}[:=][ \t]{0,3}["']?$/;
+/** Of curl's "-u user:password" (or -U, its proxy's), the password; the user when the password is empty (a key as user, "-u sk_test_…:"). */
+function curlSecret(text: string, m: RegExpExecArray): readonly [number, number] | undefined {
+  if (!/\bcurl\b/i.test(text.slice(Math.max(0, m.index - 300), m.index))) return undefined;
+  const [start, end] = m.indices![2];
+  const colon = text.indexOf(':', start);
+  const [s, e] = colon + 1 < end ? [colon + 1, end] : [start, colon];
+  const value = text.slice(s, e);
+  // "-u user:$PASSWORD", "-u <user>:<password>": shell variables and placeholders name no value.
+  return value.length >= 3 && !value.startsWith('$') && !PLACEHOLDER.test(value) ? [s, e] : undefined;
+}
+/**
+ * Credentials read after their word (scan.ts KEYWORD.CREDENTIAL): each with what the scan must
+ * have seen and the span of its value in a match, if the match holds one.
+ */
+const VALUE_SHAPES: ReadonlyArray<readonly [RegExp, (s: Scan) => boolean, (text: string, m: RegExpExecArray) => readonly [number, number] | undefined]> = [
+  // HTTP Basic: the base64 of "user:password", or any base64 after an Authorization header's name.
+  [
+    /\bbasic[ \t]{1,3}([A-Za-z0-9+/]{8,2048}={0,2})/dgi,
+    (s) => (s.keywords & KEYWORD.CREDENTIAL) !== 0,
+    (text, m) => (basicCredentials(m[1]) || AUTHORIZATION.test(before(text, m.index, 24)) ? m.indices![1] : undefined),
+  ],
+  // Azure connection strings: a storage account key (88 characters of base64), a Service Bus or Event Hubs key.
+  [
+    /\b(?:AccountKey|SharedAccessKey)["']?[ \t]{0,3}[:=][ \t]{0,3}["']?([A-Za-z0-9+/]{20,200}={0,2})/dgi,
+    (s) => (s.keywords & KEYWORD.CREDENTIAL) !== 0,
+    (_, m) => m.indices![1],
+  ],
+  // The signature of an Azure SAS URL or token, URL-encoded base64 ("…&sig=aBBK…%2F…%3D").
+  [/[?&]sig=([\w%+/-]{16,300}={0,2})/dgi, (s) => (s.keywords & KEYWORD.CREDENTIAL) !== 0, (_, m) => m.indices![1]],
+  [/(?<![\w-])(?:-[uU]|--(?:proxy-)?user)(?:=|[ \t]{1,5})(["']?)([^\s"':]{0,128}:[^\s"']{0,128})\1/dg, (s) => s.colon && (s.keywords & KEYWORD.CREDENTIAL) !== 0, curlSecret],
 ];
 const PRIVATE_KEY = /-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY( BLOCK)?-----/g;
 /**
@@ -476,6 +526,13 @@ export function secrets(text: string, out: Out, s?: Scan): void {
         // No end marker: redact to the end of the text rather than leak the rest of the key.
         add(out, 'PRIVATE_KEY', text, m.index, close === -1 ? text.length : close + 5);
       }
+    }
+  }
+  for (const [re, possible, valueOf] of VALUE_SHAPES) {
+    if (s !== undefined && !possible(s)) continue;
+    for (let m = first(re, text); m !== null; m = re.exec(text)) {
+      const span = valueOf(text, m);
+      if (span !== undefined) add(out, 'SECRET', text, span[0], span[1]);
     }
   }
   // Without a key word the scan saw, only a camel-case key name can match: keyStarts takes one only as a label, before ':' or '='.

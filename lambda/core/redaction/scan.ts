@@ -42,9 +42,9 @@ export const SHAPE = {
   AWS: 1,
   /** ".eyJ" */
   JWT: 2,
-  /** "xox?-" or "://" */
+  /** "xox?-", "xapp-" or "://" */
   SLACK: 4,
-  /** '_' (Stripe, GitHub) */
+  /** '_' (Stripe, GitHub, npm, Stripe webhook secrets) */
   UNDERSCORE: 8,
   /** "pat-" */
   HUBSPOT: 16,
@@ -54,6 +54,14 @@ export const SHAPE = {
   URL: 64,
   /** "-----BEGIN" */
   PRIVATE_KEY: 128,
+  /** A word starting AIza (Google API key). */
+  GOOGLE: 256,
+  /** "SG." (SendGrid) */
+  SENDGRID: 512,
+  /** "glpat-", "glptt-" or "gldt-" (GitLab) */
+  GITLAB: 1024,
+  /** "sk-" (OpenAI, Anthropic) */
+  SK: 2048,
 } as const;
 
 /**
@@ -69,6 +77,8 @@ export const KEYWORD = {
    * word, camel case ("dbPassword"), holds none: recognizers.ts secrets looks for those itself.
    */
   SECRET: 1,
+  /** The word of a credential read after it: "Basic", "AccountKey", "SharedAccessKey", "sig" (SAS), "curl" (its -u). */
+  CREDENTIAL: 2,
   /** The first word of an ADDRESS_CUE ("lives", "ship", …), or a word starting "address". */
   ADDRESS_CUE: 4,
   /** Apt, Apartment, Suite, Ste, Unit, Box (UNIT). */
@@ -102,6 +112,7 @@ const runShape = (first: number, len: number): number => ((first | 32) << 4) | (
 const KEYWORD_SHAPES = new Uint8Array(128 << 4);
 for (const [bit, words] of [
   [KEYWORD.SECRET, 'api apikey access accesskey accesstoken secret secretkey private privatekey clientsecret token authtoken refreshtoken pass password passwd passcode passphrase passwort passe pw pwd kennwort wachtwoord senha contrase contrasena senord losenord bearer'],
+  [KEYWORD.CREDENTIAL, 'basic accountkey sharedaccesskey sig curl'],
   [KEYWORD.ADDRESS_CUE, 'lives living located send sent moved ship shipped deliver delivered'],
   [KEYWORD.UNIT, 'apt apartment suite ste unit box'],
   [KEYWORD.MONTH, 'jan january feb february mar march apr april may jun june jul july aug august sep sept september oct october nov november dec december'],
@@ -230,15 +241,26 @@ function addNumber(n: number, start: number, end: number, digits: number): void 
 }
 
 const AWS_PREFIXES = ['AKIA', 'ASIA', 'ABIA', 'ACCA'];
-const awsAt = (text: string, k: number): boolean => codeAt(text, k) === 65 && AWS_PREFIXES.some((p) => text.startsWith(p, k));
+/** The shapes of a word starting 'A' at `k`: an AWS key id, a Google API key. */
+const capitalAShapes = (text: string, k: number): number =>
+  (AWS_PREFIXES.some((p) => text.startsWith(p, k)) ? SHAPE.AWS : 0) | (text.startsWith('AIza', k) ? SHAPE.GOOGLE : 0);
 /** The phone extension markers of recognizers.ts PHONE: a number goes on across them. */
 const isExtension = (text: string, s: number, e: number): boolean =>
   e - s === 1 ? codeAt(text, s) === 120 : (e - s === 3 || e - s === 9) && text.startsWith(e - s === 3 ? 'ext' : 'extension', s);
-/** The shapes a '-' at `k` marks: "-----BEGIN", "pat-", "xox?-". */
-const dashShapes = (text: string, k: number): number =>
-  (text.startsWith('-----BEGIN', k) ? SHAPE.PRIVATE_KEY : 0) |
-  (k >= 3 && text.startsWith('pat', k - 3) ? SHAPE.HUBSPOT : 0) |
-  (k >= 4 && text.startsWith('xox', k - 4) ? SHAPE.SLACK : 0);
+const GITLAB_PREFIXES = ['glpat', 'glptt', 'gldt'];
+/** The shapes a '-' at `k` marks: "-----BEGIN", and after letters "pat-", "xox?-", "xapp-", "glpat-", "glptt-", "gldt-", "sk-". */
+function dashShapes(text: string, k: number): number {
+  const begin = text.startsWith('-----BEGIN', k) ? SHAPE.PRIVATE_KEY : 0;
+  // Most dashes follow a digit or a space: every other shape has a letter before its dash.
+  if (k < 2 || !isAsciiLetter(text.charCodeAt(k - 1))) return begin;
+  return (
+    begin |
+    (k >= 3 && text.startsWith('pat', k - 3) ? SHAPE.HUBSPOT : 0) |
+    (k >= 4 && (text.startsWith('xox', k - 4) || text.startsWith('xapp', k - 4)) ? SHAPE.SLACK : 0) |
+    (GITLAB_PREFIXES.some((p) => k >= p.length && text.startsWith(p, k - p.length)) ? SHAPE.GITLAB : 0) |
+    (text.startsWith('sk', k - 2) ? SHAPE.SK : 0)
+  );
+}
 /** A run of four digits at `k` that starts 19 or 20, as a year. */
 const isYear = (text: string, k: number): boolean => (text.charCodeAt(k) === 49 && text.charCodeAt(k + 1) === 57) || (text.charCodeAt(k) === 50 && text.charCodeAt(k + 1) === 48);
 /** Whether the digit run of length `run` ending at `end` is a year or a year, month and day ("19850312"). */
@@ -278,7 +300,7 @@ function marker(text: string, k: number, c: number): number {
       return EQUALS;
     case 46: // .
       if (isDigit(codeAt(text, k - 1)) && isDigit(codeAt(text, k + 1))) return DOTTED;
-      return text.startsWith('eyJ', k + 1) ? SHAPE.JWT << SHAPE_SHIFT : 0;
+      return ((text.startsWith('eyJ', k + 1) ? SHAPE.JWT : 0) | (k >= 2 && text.startsWith('SG', k - 2) ? SHAPE.SENDGRID : 0)) << SHAPE_SHIFT;
     case 45: // -
       return dashShapes(text, k) << SHAPE_SHIFT;
     case 95: // _
@@ -328,8 +350,8 @@ export function scan(text: string): Scan {
     if (t === LETTER) {
       const s = k;
       if (c >= 0x300 && marksNoLetter(text, k)) flags |= NEEDS_VIEW;
-      // An AWS key starts at a \b: a token start, after a joiner, or after a non-ASCII letter.
-      if (c === 65 && awsAt(text, k)) flags |= SHAPE.AWS << SHAPE_SHIFT;
+      // An AWS or Google key starts at a \b: a token start, after a joiner, or after a non-ASCII letter.
+      if (c === 65) flags |= capitalAShapes(text, k) << SHAPE_SHIFT;
       // The token has a character above '~' (`wide`), or a joiner (its hash is not its one run's).
       let wide = 0;
       let joined = false;
@@ -359,7 +381,7 @@ export function scan(text: string): Scan {
             wide = 1;
             if (x === 0x17f || x === 0x212a || x === 0xdf || x === 0x1e9e) keywords |= KEYWORD.WIDE;
             else if (isChangedLetter(x)) flags |= NEEDS_VIEW;
-            if (codeAt(text, k + 1) === 65 && awsAt(text, k + 1)) flags |= SHAPE.AWS << SHAPE_SHIFT;
+            if (codeAt(text, k + 1) === 65) flags |= capitalAShapes(text, k + 1) << SHAPE_SHIFT;
           }
           k++;
         }
@@ -368,7 +390,7 @@ export function scan(text: string): Scan {
           joined = true;
           if (d === 0x2019) wide = 1;
           if (d === 45) flags |= dashShapes(text, k) << SHAPE_SHIFT;
-          if (text.charCodeAt(k + 1) === 65 && awsAt(text, k + 1)) flags |= SHAPE.AWS << SHAPE_SHIFT;
+          if (text.charCodeAt(k + 1) === 65) flags |= capitalAShapes(text, k + 1) << SHAPE_SHIFT;
           k++;
         } else break;
       }

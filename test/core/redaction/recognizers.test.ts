@@ -69,6 +69,42 @@ describe('findEntities recognizers', () => {
     ['sf 00D5g000004Xyz1!AQ8AQFakeSessionTokenValue1234567890', 'SALESFORCE_TOKEN', '00D5g000004Xyz1!AQ8AQFakeSessionTokenValue1234567890'],
     ['api_key = "Zx81kQ02mLp99ttRvW3b"', 'SECRET', 'Zx81kQ02mLp99ttRvW3b'],
     ['password: hunter22', 'SECRET', 'hunter22'],
+    // Vendor token shapes typed SECRET, and the credentials read after their word.
+    ['maps key AIzaSyA1b2C3d4E5f6G7h8I9j0K_lMnOpQrStUv in the app', 'SECRET', 'AIzaSyA1b2C3d4E5f6G7h8I9j0K_lMnOpQrStUv'],
+    ['SENDGRID_KEY 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', 'SECRET', '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'],
+    ['gitlab glpat-z_sxgtrfAxKr8q1TPY8Y works', 'SECRET', 'glpat-z_sxgtrfAxKr8q1TPY8Y'],
+    ['routable glpat-Abcdefghijklmnopqrstuvwxyz0.01.0w1x2y3z4 ok', 'SECRET', 'glpat-Abcdefghijklmnopqrstuvwxyz0.01.0w1x2y3z4'],
+    ['trigger glptt-0123456789abcdef0123456789abcdef01234567', 'SECRET', 'glptt-0123456789abcdef0123456789abcdef01234567'],
+    ['deploy token gldt-abcdEFGH1234ijklMNOP', 'SECRET', 'gldt-abcdEFGH1234ijklMNOP'],
+    ['.npmrc _authToken=npm_abcdefghijklmnopqrstuvwxyz0123456789', 'SECRET', 'npm_abcdefghijklmnopqrstuvwxyz0123456789'],
+    ['webhook whsec_abcdefghijklmnopqrstuvwxyz012345 set', 'SECRET', 'whsec_abcdefghijklmnopqrstuvwxyz012345'],
+    ['app xapp-1-A052FGTS2DL-5171572773297-610b6a11f4b7eb819e87b767d80e6575', 'SLACK_TOKEN', 'xapp-1-A052FGTS2DL-5171572773297-610b6a11f4b7eb819e87b767d80e6575'],
+    ['old key 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', 'SECRET', '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'],
+    [
+      'OPENAI 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.',
+      'SECRET',
+      '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',
+    ],
+    [
+      'claude sk-ant-api03-abc123xyz-456def789ghij-klmnopqrstuvwx-3456yza789bcde-1234fghijklmnopby56aaaogaopaaaabc123xyzAA',
+      'SECRET',
+      'sk-ant-api03-abc123xyz-456def789ghij-klmnopqrstuvwx-3456yza789bcde-1234fghijklmnopby56aaaogaopaaaabc123xyzAA',
+    ],
+    ['curl -H "Authorization: Basic dXNlcjpwYXNzd29yZA==" https://x.io', 'SECRET', 'dXNlcjpwYXNzd29yZA=='],
+    ['he sent basic YWxhZGRpbjpvcGVuc2VzYW1l by mail', 'SECRET', 'YWxhZGRpbjpvcGVuc2VzYW1l'],
+    ['"authorization": "Basic abcdefgh1234"', 'SECRET', 'abcdefgh1234'],
+    ['curl -u admin:s3cretPass https://api.example.com', 'SECRET', 's3cretPass'],
+    ["curl -X POST \\\n  --user 'jane@example.com:pQ9wTxu4Fg' https://x.io", 'SECRET', 'pQ9wTxu4Fg'],
+    ['curl https://api.example.com -u k3y_AbCdEf123456:', 'SECRET', 'k3y_AbCdEf123456'],
+    ['curl -x proxy.corp:3128 -U proxyuser:Pr0xyPass https://x.io', 'SECRET', 'Pr0xyPass'],
+    [
+      'DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;EndpointSuffix=core.windows.net',
+      'SECRET',
+      'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==',
+    ],
+    ['Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKeyName=Root;SharedAccessKey=Sfo9Gg9hr1E96gGeurgss2jFbJZhw6eMaMwcEIw08Nw=', 'SECRET', 'Sfo9Gg9hr1E96gGeurgss2jFbJZhw6eMaMwcEIw08Nw='],
+    ['https://a.blob.core.windows.net/c/b?sv=2021-06-08&sr=c&sig=aBBKDWQvyuVcTPH9EBp%2FXTI9E%2F%2Fmq171%2BZU178wcwqU%3D', 'SECRET', 'aBBKDWQvyuVcTPH9EBp%2FXTI9E%2F%2Fmq171%2BZU178wcwqU%3D'],
+    ['cache at redis://:p4ssw0rd@cache.internal:6379', 'URL_CREDENTIALS', 'redis://:p4ssw0rd@cache.internal'],
     ['Born on 14 March 1985 in Leeds', 'DATE_OF_BIRTH', '14 March 1985'],
     ['Visit 221B Baker Street, London', 'POSTAL_ADDRESS', '221B Baker Street'],
     ['Postcode SW1A 1AA', 'POSTAL_ADDRESS', 'SW1A 1AA'],
@@ -330,6 +366,26 @@ describe('findEntities recognizers', () => {
     expect(found).toEqual([]);
   });
 
+  it.each<string>([
+    'sk-8 ski trip booked, see desk-12345678901234567890123456789012345',
+    'sk-proj-short and sk-ant-api03-tooShort',
+    'SG. Smith called; SG.123 is the product code; SG.abc.def',
+    'Basic Settings and basic authentication; the Basic plan costs $10',
+    'AIza is a prefix; AIzaShort; xAIzaSyA1b2C3d4E5f6G7h8I9j0K_lMnOpQrStUv',
+    'glpat- tokens expire; gldt-short; glptt-notahexvalue0123456789abcdef01234567',
+    'npm_token is unset; whsec_ABC; npm_abc',
+    'xapp-store launch, xapp-1-short',
+    'git push -u origin main; ssh -u deploy:prod host',
+    'curl -u user:$PASSWORD https://x.io; curl -u "<user>:<password>" https://x.io',
+    'AccountKey is rotated; sig=short; the sig line',
+    'visit https://example.com:8080/path and ftp://:@host',
+  ])('finds no credential in %j', (text) => {
+    // Act
+    const found = findEntities(text).filter((e) => e.type !== 'PERSON');
+    // Assess
+    expect(found).toEqual([]);
+  });
+
   it("finds the record's own names in any casing", () => {
     // Act
     const found = typesIn('called back; jordan asked for KOWALSKI', ['Jordan Kowalski']);
@@ -583,6 +639,14 @@ describe('findEntities recognizers', () => {
       // Secret-shape markers, also right after a joiner or a non-ASCII letter (where a \b still starts a word).
       'AKIAIOSFODNN7EXAMPLE', 'x-AKIAIOSFODNN7EXAMPLE', 'éAKIAIOSFODNN7EXAMPLE', '.eyJ', 'pat-', 'xoxb-', '!', '-----BEGIN ', 'sk_live_4eC39HqLyjWDarjtT1zdp7dc',
       'https://bob:pw12345@example.com', '00D5g000004Xyz1!AQ8AQFakeSessionTokenValue1234567890', 'ſ', 'Straße',
+      // Vendor prefixes and whole tokens, also after a joiner or a non-ASCII letter, and the words credentials follow.
+      'AIza', 'AIzaSyA1b2C3d4E5f6G7h8I9j0K_lMnOpQrStUv', 'x-AIzaSyA1b2C3d4E5f6G7h8I9j0K_lMnOpQrStUv', 'éAIzaSyA1b2C3d4E5f6G7h8I9j0K_lMnOpQrStUv',
+      'SG', 'SG.', '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', 'glpat-', 'gldt-', 'glptt-', 'glpat-z_sxgtrfAxKr8q1TPY8Y',
+      'gldt-abcdEFGH1234ijklMNOP', 'npm_', 'npm_abcdefghijklmnopqrstuvwxyz0123456789', 'whsec_abcdefghijklmnopqrstuvwxyz012345', 'xapp-1-',
+      'xapp-1-A052FGTS2DL-5171572773297-610b6a11f4b7', 'sk', 'sk-', 'sk-ant-', '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',
+      'Basic ', 'dXNlcjpwYXNzd29yZA==', 'Authorization: ', 'AccountKey=', 'sig=', 'curl -u ', ' --user=', 'admin:s3cretPass', 'redis://:p4ssw0rd@cache.internal',
+      'BASIC\tdXNlcjpwYXNzd29yZA==', 'Authorization: Basic abcdefgh1234', 'sharedaccesskey: Sfo9Gg9hr1E96gGeurgss2jFbJZhw6eMaMwcEIw08Nw=',
+      '&SIG=aBBKDWQvyuVcTPH9EBp%2FXTI9E%3D', 'curl -u admin:s3cretPass', 'curl --user=":s3cretPass"',
       // Letters outside ASCII: only ſ, K (Kelvin), ß and ẞ can spell a street type under /iu; é must not open the gate.
       'é', 'ſt', '\u212Aatu', 'STRAẞE', 'Rué', '12 Main \u212Aatu', '5 Elm ſt', '7 Haupt STRAẞE',
       // Dates with two-digit years (no year run to give them away) and birth cues.
