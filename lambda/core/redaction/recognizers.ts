@@ -682,6 +682,7 @@ export function addresses(text: string, out: Out, s?: Scan): void {
     if (s !== undefined && !possible(s)) continue;
     for (let m = first(re, text); m !== null; m = re.exec(text)) add(out, 'POSTAL_ADDRESS', text, m.index, m.index + m[0].length);
   }
+  // Street-first addresses start at the scan's numbers; without a scan (the ungated tests) one is made here.
   streetsFirst(text, out, s ?? scan(text));
   if (s !== undefined && (s.keywords & KEYWORD.ADDRESS_CUE) === 0) return;
   for (let m = first(ADDRESS_CUE, text); m !== null; m = ADDRESS_CUE.exec(text)) {

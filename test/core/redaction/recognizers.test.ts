@@ -520,7 +520,7 @@ describe('findEntities recognizers', () => {
     ['Our office: Calle de Alcalá 48.', 'Calle de Alcalá 48'],
     ['ul. Miła 53', 'ul. Miła 53'],
     ['808 Kálmán Imre u. 12.', 'Kálmán Imre u. 12'],
-    ['ship to Via Roma 131\nMilano', 'Via Roma 131'],
+    ['Office: Via Roma 131\nMilano', 'Via Roma 131'],
   ])('finds a street-first address, the street before its house number: %j', (text, address) => {
     // Act
     const found = findEntities(text).filter((e) => e.type === 'POSTAL_ADDRESS');
