@@ -621,32 +621,59 @@ const MEASURE_WORDS = new Set('km m cm mm kg g min minute minuten minutes std st
 const LETTERS_WORD = /^\p{L}[\p{L}\p{M}'’.-]*$/u;
 const CAPITALISED_WORD = /^\p{Lu}[\p{L}\p{M}'’.-]*$/u;
 const POSTCODE_TOWN = /^,?[ ]\d{4,5}[ ]\p{Lu}[\p{L}\p{M}-]+/u;
-/** Where the street-first address whose house number starts at p starts, or -1. */
-function streetBefore(text: string, p: number): number {
-  const line = text.slice(Math.max(0, p - 80), p - 1);
-  const words = line.slice(line.lastIndexOf('\n') + 1).split(' ');
-  const n = words.length;
-  const last = words[n - 1].toLowerCase();
-  let from = -1;
+/** Street ends by length, each needing a stem of three letters, or four for -tie and -iela (Finnish "tie" ends many words). */
+const STREET_END_LENGTHS = [...new Set(STREET_ENDS.map((end) => end.length))];
+const STREET_END_SET = new Set(STREET_ENDS);
+/** The shortest word with a street end: a three-letter end after a three-letter stem. */
+const STREET_END_MIN = Math.min(...STREET_END_LENGTHS) + 3;
+const isStreetEnd = (word: string): boolean =>
+  STREET_END_LENGTHS.some((n) => {
+    const end = word.slice(-n);
+    return STREET_END_SET.has(end) && word.length >= n + (end === 'tie' || end === 'iela' ? 4 : 3);
+  });
+/** Where the word ending at `end` starts: after the space or line break before it, or at `floor`. */
+function wordStart(text: string, end: number, floor: number): number {
+  let s = end;
+  while (s > floor && text.charCodeAt(s - 1) !== 32 && text.charCodeAt(s - 1) !== 10) s--;
+  return s;
+}
+/**
+ * Where the street-first address whose house number starts at p starts, or -1. It reads the
+ * words before p one at a time, back to the line's start (80 characters at most), and
+ * leaves at the first that cannot be part of a street name: this runs at every number.
+ */
+function streetBefore(text: string, p: number, keywords: number): number {
+  const floor = Math.max(0, p - 80);
+  // A word before the one starting at `start` on the same line, within the 80 characters.
+  const wordBefore = (start: number): boolean => start > floor && text.charCodeAt(start - 1) === 32;
+  const lastStart = wordStart(text, p - 1, floor);
+  const lastWord = text.slice(lastStart, p - 1);
+  if (!LETTERS_WORD.test(lastWord)) return -1;
+  const last = lastWord.toLowerCase();
   if (STREET_WORDS_AFTER.has(last)) {
-    if (last !== 'u.' && !CAPITALISED_WORD.test(words[n - 1])) return -1;
-    from = n - 1;
-    while (from > 0 && n - from <= 2 && CAPITALISED_WORD.test(words[from - 1])) from--;
-    if (from === n - 1) return -1;
-  } else if (LETTERS_WORD.test(last) && STREET_ENDS.some((end) => last.length >= end.length + (end === 'tie' || end === 'iela' ? 4 : 3) && last.endsWith(end))) {
-    from = n - 1;
-  } else {
-    if (!LETTERS_WORD.test(words[n - 1])) return -1;
-    for (let k = n - 2; k >= 0 && k >= n - 5 && from === -1; k--) {
-      const word = words[k].toLowerCase();
-      if (STREET_WORDS_BEFORE.has(word) || (STREET_WORDS_BEFORE_CAPITALISED.has(word) && CAPITALISED_WORD.test(words[k]) && CAPITALISED_WORD.test(words[k + 1]))) from = k;
-      else if (!LETTERS_WORD.test(words[k])) return -1;
+    if (last !== 'u.' && !CAPITALISED_WORD.test(lastWord)) return -1;
+    let start = lastStart;
+    for (let k = 0; k < 2 && wordBefore(start); k++) {
+      const w = wordStart(text, start - 1, floor);
+      if (!CAPITALISED_WORD.test(text.slice(w, start - 1))) break;
+      start = w;
     }
-    if (from === -1) return -1;
+    return start === lastStart ? -1 : start;
   }
-  let start = p - 1;
-  for (let k = from; k < n; k++) start -= words[k].length + (k > from ? 1 : 0);
-  return start;
+  if (last.length >= STREET_END_MIN && isStreetEnd(last)) return lastStart;
+  if ((keywords & KEYWORD.STREET_BEFORE) === 0) return -1;
+  let start = lastStart;
+  let next = lastWord;
+  for (let k = 0; k < 4 && wordBefore(start); k++) {
+    const w = wordStart(text, start - 1, floor);
+    const word = text.slice(w, start - 1);
+    const lower = word.toLowerCase();
+    if (STREET_WORDS_BEFORE.has(lower) || (STREET_WORDS_BEFORE_CAPITALISED.has(lower) && CAPITALISED_WORD.test(word) && CAPITALISED_WORD.test(next))) return w;
+    if (!LETTERS_WORD.test(word)) return -1;
+    start = w;
+    next = word;
+  }
+  return -1;
 }
 /**
  * The end of a house number of one to five digits and a letter at most at p, or -1: where a
@@ -663,11 +690,12 @@ function houseNumberEnd(text: string, p: number): number {
   const next = c === ' ' ? /^\p{L}+/u.exec(text.slice(q + 1, q + 24)) : null;
   return next !== null && ((/^\p{Ll}/u.test(next[0]) && !WORDS_AFTER_ADDRESS.has(next[0].toLowerCase())) || MEASURE_WORDS.has(next[0].toLowerCase())) ? -1 : q;
 }
-function streetsFirst(text: string, out: Out, s: Scan): void {
+/** Street-first addresses from the numbers of `s`; `keywords`, the scan's KEYWORD bits (all set: read every street word). */
+function streetsFirst(text: string, out: Out, s: Scan, keywords: number): void {
   for (let i = 0; i < s.numbers; i++) {
     const p = s.numStarts[i];
     if (p < 3 || text.charCodeAt(p - 1) !== 32) continue;
-    const start = streetBefore(text, p);
+    const start = streetBefore(text, p, keywords);
     const end = start === -1 ? -1 : houseNumberEnd(text, p);
     if (end === -1) continue;
     const town = POSTCODE_TOWN.exec(text.slice(end, end + 48));
@@ -682,8 +710,8 @@ export function addresses(text: string, out: Out, s?: Scan): void {
     if (s !== undefined && !possible(s)) continue;
     for (let m = first(re, text); m !== null; m = re.exec(text)) add(out, 'POSTAL_ADDRESS', text, m.index, m.index + m[0].length);
   }
-  // Street-first addresses start at the scan's numbers; without a scan (the ungated tests) one is made here.
-  streetsFirst(text, out, s ?? scan(text));
+  // Street-first addresses start at the scan's numbers; without a scan (the ungated tests) one is made here, and its keywords do not gate.
+  streetsFirst(text, out, s ?? scan(text), s === undefined ? -1 : s.keywords);
   if (s !== undefined && (s.keywords & KEYWORD.ADDRESS_CUE) === 0) return;
   for (let m = first(ADDRESS_CUE, text); m !== null; m = ADDRESS_CUE.exec(text)) {
     const start = m.index + m[0].length;

@@ -95,12 +95,14 @@ export const KEYWORD = {
   WIDE: 64,
   /** A month name of recognizers.ts MONTH: a date with one and a two-digit year ("12 Mar 85") has no year run. */
   MONTH: 128,
+  /** A street word written before the street's name ("Rua", "Via", "ul."): recognizers.ts streetBefore. */
+  STREET_BEFORE: 256,
 } as const;
 
 /** Keyword hashes, open addressing (about 10% full, so a word no keyword mostly meets an empty slot). */
 const KEYWORD_MASK = 1023;
 const keywordHash = new Int32Array(KEYWORD_MASK + 1);
-const keywordBits = new Uint8Array(KEYWORD_MASK + 1);
+const keywordBits = new Uint16Array(KEYWORD_MASK + 1);
 /** The slot of hash h, or the empty slot where it would go. */
 function keywordSlot(h: number): number {
   let slot = h & KEYWORD_MASK;
@@ -116,6 +118,7 @@ for (const [bit, words] of [
   [KEYWORD.ADDRESS_CUE, 'lives living located send sent moved ship shipped deliver delivered'],
   [KEYWORD.UNIT, 'apt apartment suite ste unit box'],
   [KEYWORD.MONTH, 'jan january feb february mar march apr april may jun june jul july aug august sep sept september oct october nov november dec december'],
+  [KEYWORD.STREET_BEFORE, 'rua viale calle avenida avda carrer piazza travessa ulica ul via plaza'],
   [KEYWORD.STREET, 'street st avenue ave road rd boulevard blvd lane ln drive dr court ct way place pl terrace parkway pkwy highway hwy circle cir square sq trail crescent close gardens grove row alley plaza walk rue via calle strasse weg gasse platz allee vej gatan gate katu tie'],
 ] as const) {
   for (const w of words.split(' ')) {

@@ -659,7 +659,7 @@ describe('findEntities recognizers', () => {
       'dbPassword', 'SecretAccessKey', 'xPass', 'bypass', 'PW', 'contraseña', 'lösenord', ' is ', ' set to ', '"', "'", 'Welcome123', 'letmein',
       'P.O. Box 12', 'UNIT 7', 'Ave', 'Rd.', 'NY', 'ny', 'X', 'ST',
       // Street-first addresses and area codes before '/': read from the scan's numbers.
-      'Hauptstraße 12', 'Kiannonkatu', ' Strasse ', 'Rua ', 'ul. ', ' u. ', 'Via ', 'Roma', ' 7', ', 10115 Berlin', '030/', '0171 / ', '12345678',
+      'Hauptstraße 12', 'Kiannonkatu', ' Strasse ', 'Rua ', 'ul. ', ' u. ', 'Via ', 'Roma', 'RUA ', 'Calle de ', ' PLAZA ', 'xvia ', 'Avda. ', ' 7', ', 10115 Berlin', '030/', '0171 / ', '12345678',
       // Obfuscated addresses: the e-mail gate opens on an obfuscated '@' alone.
       '(at)', ' [at] ', '(@)', ' AT ', ' DOT ', '(dot)', ' [.] ', 'john', 'example', 'com', 'john (at) example (dot) com',
     );
