@@ -526,17 +526,25 @@ const surnameAt = (k: number): boolean => (cls(k) & CLASS_BITS) === 0 && surname
 /** Token k ends in a surname's ending (SURNAME_ENDS, ASCII case aside) after two letters or more. */
 const surnameEndAt = (k: number): boolean => surnameEnds(starts[k], ends[k]);
 /** cur[s, e) ends in a surname's ending after two letters or more. */
-function surnameEnds(s: number, e: number): boolean {
-  if (!mayEndSurname(s, e)) return false;
-  for (const end of SURNAME_ENDS) {
+const surnameEnds = (s: number, e: number): boolean => mayEndSurname(s, e) && endsIn(SURNAME_ENDS, s, e, 2);
+/** cur[s, e) ends in one of `ends` (lower case; ASCII case aside) after `stem` letters or more. */
+function endsIn(ends: readonly string[], s: number, e: number, stem: number): boolean {
+  for (const end of ends) {
     const from = e - end.length;
-    if (from - s < 2) continue;
+    if (from - s < stem) continue;
     let p = 0;
     while (p < end.length && lowerAscii(cur.charCodeAt(from + p)) === end.charCodeAt(p)) p++;
     if (p === end.length) return true;
   }
   return false;
 }
+/**
+ * Endings of English abstract nouns that no name has ("Authorization", "Escalation",
+ * "Procurement", "Availability", "Partnership"): a word no list holds with one is a field's
+ * label or a heading ("Authorization: Basic …"), not a surname the lexicon lacks.
+ */
+const NOUN_ENDS = 'tion sion ment ity ship ism'.split(' ');
+const abstractNounAt = (k: number): boolean => (cls(k) & CLASS_BITS) === 0 && endsIn(NOUN_ENDS, starts[k], ends[k], 3);
 
 /** A comma, " and" or " &" next to token k (read before the tokens around it: most words stand in no list). */
 function mayBeListed(k: number): boolean {
@@ -668,7 +676,7 @@ function decide(i: number, j: number, lowerStart: boolean, out: Entity[]): void 
     addressed(a, b) ||
     (a === b && listedWithName(a)) ||
     (text.startsWith(': ', e) && at(LINE_START, text, s) && !nameAfterLabel(b));
-  if (!person || (!honorific && notPerson(a, b))) return;
+  if (!person || (!honorific && (notPerson(a, b) || (a === b && abstractNounAt(a))))) return;
   out.push({ type: 'PERSON', start: s, end: e, value: text.slice(s, e) });
   for (let k = a; k <= b; k++) classes[k] |= IN_PERSON;
   if (words >= 2) seed(a, b, honorific || lowerStart || hasInitial || lexHits === words);
