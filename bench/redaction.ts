@@ -72,6 +72,9 @@ export function adversarialInputs(size = 200_000): Record<string, string> {
     // Secret shapes (recognizers.ts secrets): vendor prefixes that never complete, and credentials read after their word.
     'token-prefixes': 'sk-ant-x glpat-x SG.x xapp-1-x AIzax npm_x whsec_x '.repeat(size / 51),
     'basic-curl-sig': 'curl -u a:bcd Basic dXNlcjpwYXNz AccountKey=abc &sig=abc '.repeat(size / 57),
+    // Number-first streets (recognizers.ts STREET, FRENCH_STREET) that never reach a street type or a name.
+    'french-streets': '12 rue de la '.repeat(size / 13),
+    'ordinal-streets': '1 5th '.repeat(size / 6),
   };
 }
 

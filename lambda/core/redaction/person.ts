@@ -11,6 +11,7 @@
 import type { Entity } from './entities';
 import { foldedHash, isCommonWord, mayBeSmall, NAME_CUE_WORDS, NAMING_CUE_WORDS, smallTokenClass, STRONG_CUE_WORDS, tokenClass, tokenMayBeName, WORD, wordClassAt } from './lexicon';
 import type { Scan } from './scan';
+import { houseNumberEnd, streetBefore } from './streets';
 
 const { NAME, COMMON, NAME_LIKE, NON_PERSON, HONORIFIC, PARTICLE, SUFFIX, CUE_END } = WORD;
 /** Marks a token whose class was looked up (class bits themselves may be 0). */
@@ -676,7 +677,13 @@ function decide(i: number, j: number, lowerStart: boolean, out: Entity[]): void 
     addressed(a, b) ||
     (a === b && listedWithName(a)) ||
     (text.startsWith(': ', e) && at(LINE_START, text, s) && !nameAfterLabel(b));
-  if (!person || (!honorific && (notPerson(a, b) || (a === b && abstractNounAt(a))))) return;
+  if (!person || (!honorific && a === b && abstractNounAt(a))) return;
+  if (!honorific && notPerson(a, b)) {
+    // A name that runs on into a street-first address is the words before the street's name.
+    const street = streetIn(a, b);
+    if (street > a) decide(a, street - 1, lowerStart, out);
+    return;
+  }
   out.push({ type: 'PERSON', start: s, end: e, value: text.slice(s, e) });
   for (let k = a; k <= b; k++) classes[k] |= IN_PERSON;
   if (words >= 2) seed(a, b, honorific || lowerStart || hasInitial || lexHits === words);
@@ -702,6 +709,14 @@ function nameAfterLabel(b: number): boolean {
 function notPerson(a: number, b: number): boolean {
   const e = ends[b];
   return addressBefore(cur, starts[a]) || addressAfter(cur, e, a === b) || companyAfter(cur, e);
+}
+/** The token in (a, b] where the street of a street-first address ends at token b starts ("Maria Schmidt Hauptstraße 5"), or -1. */
+function streetIn(a: number, b: number): number {
+  const p = ends[b] + 1;
+  if (codeAt(cur, p - 1) !== 32 || !isDigit(codeAt(cur, p)) || houseNumberEnd(cur, p) === -1) return -1;
+  const start = streetBefore(cur, p, -1);
+  for (let k = b; k > a; k--) if (starts[k] === start) return k;
+  return -1;
 }
 /**
  * The full name [a, b] seeds findRepeats with its parts that are no common words, when more

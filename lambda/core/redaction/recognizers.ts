@@ -8,6 +8,7 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import type { Entity, EntityType } from './entities';
 import { KEYWORD, scan, SHAPE, type Scan } from './scan';
+import { houseNumberEnd, streetBefore } from './streets';
 import { isCommonWord } from './lexicon';
 import { cardDigitsValid, digitsOf, ibanValid, IBAN_LENGTHS, ipv6Valid, itinValid, luhn, ninoPrefixValid, ssnValid } from './validators';
 
@@ -584,112 +585,48 @@ export function birthDates(text: string, out: Out): void {
 
 const STREET_TYPES =
   'Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Parkway|Pkwy|Highway|Hwy|Circle|Cir|Square|Sq|Trail|Crescent|Close|Gardens|Grove|Row|Alley|Plaza|Walk|Rue|Via|Calle|Straße|Strasse|Weg|Gasse|Platz|Allee|Vej|Gatan|Gate|Katu|Tie';
+/** A word of a street's name: letters, or an ordinal ("350 5th Avenue", "100 W 34th St"). */
+const STREET_NAME_WORD = "(?:[\\p{L}][\\p{L}'.-]{0,30}|\\d{1,3}(?:st|nd|rd|th))";
 const STREET = new RegExp(
-  `(?<![\\w-])\\d{1,6}[A-Za-z]?(?:[ ]\\d{1,6})?(?:[ ][\\p{L}][\\p{L}'.-]{0,30}){1,4}[ ](?:${STREET_TYPES})\\b\\.?(?:,?[ ](?:Apt|Apartment|Suite|Ste|Unit|#)\\.?[ ]?[A-Za-z0-9-]{1,6})?`,
+  `(?<![\\w-])\\d{1,6}[A-Za-z]?(?:[ ]\\d{1,6})?(?:[ ]${STREET_NAME_WORD}){1,4}[ ](?:${STREET_TYPES})\\b\\.?(?:,?[ ](?:Apt|Apartment|Suite|Ste|Unit|#)\\.?[ ]?[A-Za-z0-9-]{1,6})?`,
   'giu',
 );
 const UNIT = /\b(?:Apt|Apartment|Suite|Ste|Unit)\.?[ ]\d{1,6}[A-Za-z]?\b|\bP\.?O\.? Box \d{1,7}\b/g;
 const UK_POSTCODE = /\b(?:[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]?) ?\d[ABD-HJLNP-UW-Z]{2}\b/g;
 const US_STATE_ZIP =
   /\b(?:AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY),? \d{5}(?:-\d{4})?\b/g;
+/** A postcode and town after a street, the address's too: ", 10115 Berlin", " 69002 Lyon". */
+const POSTCODE_TOWN_SOURCE = ',?[ ]\\d{4,5}[ ]\\p{Lu}[\\p{L}\\p{M}-]+';
+const POSTCODE_TOWN = new RegExp(`^${POSTCODE_TOWN_SOURCE}`, 'u');
+/** French words as a text writes them: lower case, capitalised or in capitals (the regex is case-sensitive for its capitalised names). */
+const frenchCased = (words: string): string => [...new Set(words.split('|').flatMap((w) => [w, w[0].toUpperCase() + w.slice(1), w.toUpperCase()]))].join('|');
+/**
+ * French, Belgian, Swiss and Québec streets, the house number first: "12 rue de la Paix, 75002 Paris", "14 bis, rue
+ * Victor Hugo", "5 avenue du Général de Gaulle". A house number (no time's or decimal's: "12:30 rue Lepic"), a street
+ * type, then one to four capitalised name words, each after an article at most. "place", "square", "passage", "route",
+ * "cours" and "bd" (bedrooms) are English too ("2 place settings", "10 Route Options", "3 BD HOUSE"): capitalised or
+ * in capitals, only before an article ("Place de la Concorde").
+ */
+const FRENCH_STREET_TYPES = frenchCased('rue|avenue|av\\.|boulevard|allée|allee|impasse|chemin|quai|faubourg|fbg\\.?|voie|sentier|rond-point');
+const FRENCH_ENGLISH_TYPES = 'place|pl\\.?|square|passage|route|cours|bd\\.?';
+const FRENCH_ARTICLE = `(?:${frenchCased('de la|des|de|du|la|les|le')})[ ]|(?:${frenchCased('de l|l|d')})['’]`;
+/** A unit word ends the name: "63 Avenue du Golf Arabe Suite 910" leaves "Suite 910" to UNIT. */
+const FRENCH_UNIT = frenchCased('suite|ste|apt|apartment|unit|appt|appartement|bureau|bâtiment|bât|étage|escalier');
+const FRENCH_NAME_WORD = `(?!(?:${FRENCH_UNIT})(?![\\p{L}\\p{M}]))\\p{Lu}[\\p{L}\\p{M}]{0,30}(?:['’-]\\p{L}[\\p{L}\\p{M}]{0,30}){0,3}`;
+const FRENCH_STREET = new RegExp(
+  `(?<![\\w.,:/-])\\d{1,4}(?:[ ]?(?:${frenchCased('bis|ter|quater')})|[A-Za-z])?,?[ ]` +
+    `(?:(?:${FRENCH_STREET_TYPES}|${FRENCH_ENGLISH_TYPES})[ ](?:${FRENCH_ARTICLE})?|(?:${frenchCased(FRENCH_ENGLISH_TYPES)})[ ](?:${FRENCH_ARTICLE}))` +
+    `${FRENCH_NAME_WORD}(?:[ ](?:${FRENCH_ARTICLE})?${FRENCH_NAME_WORD}){0,3}(?![\\p{L}\\p{M}])(?:${POSTCODE_TOWN_SOURCE})?`,
+  'gu',
+);
 /** Each address shape with what the scan must have seen for it to match at all. */
 const ADDRESS_SHAPES: ReadonlyArray<readonly [RegExp, (s: Scan) => boolean]> = [
   [STREET, (s) => s.numberWord && (s.keywords & (KEYWORD.STREET | KEYWORD.WIDE)) !== 0],
   [UNIT, (s) => s.digits > 0 && (s.keywords & KEYWORD.UNIT) !== 0],
   [UK_POSTCODE, (s) => s.upperDigit && s.digits >= 2],
   [US_STATE_ZIP, (s) => s.maxRun >= 5 && (s.keywords & KEYWORD.UPPER_PAIR) !== 0],
+  [FRENCH_STREET, (s) => (s.keywords & KEYWORD.FRENCH_STREET) !== 0],
 ];
-/**
- * Street-first addresses, the street's name before its house number as most of Europe writes it:
- * a word ending in a street word ("Hauptstraße 12", "Søndergade 52", "Kiannonkatu 98"), a street
- * word of its own after a capitalised name ("Villacher Strasse 89", "Kálmán Imre u. 12."), or one
- * before the name ("Rua Igreja 25", "Via Franscini 71", "ul. Miła 53", "Calle de Alcalá 48"). The
- * number has one to five digits and a letter at most and ends there (no time, decimal or longer
- * number); a postcode and town right after it are the address's too (", 10115 Berlin").
- * "Ring", "Kade" and "Tee" are left out: "Spring 2024", "Arcade 5", "Committee 3".
- */
-const STREET_ENDS = 'straße strasse str. weg gasse platz allee damm ufer gade vej gatan vägen väg gränd gata veien katu tie polku kuja iela gatve ulica utca straat laan plein gracht stræti straeti vegur'.split(' ');
-/** Street words written apart, after the name: capitalised, or Hungarian "u." (utca); "Weg" and "Platz" are also a way and a rank ("Auf Platz 2"). */
-const STREET_WORDS_AFTER = new Set('straße strasse str. gasse allee damm ufer vej u.'.split(' '));
-/** Street words before the name; "via" and "plaza" are words of English prose too, so only capitalised, before a capitalised name. */
-const STREET_WORDS_BEFORE = new Set('rua viale calle avenida avda carrer piazza travessa ulica ul.'.split(' '));
-const STREET_WORDS_BEFORE_CAPITALISED = new Set('via plaza'.split(' '));
-/** Lower-case words that go on after an address ("Karl-Marx-Allee 34 at 14:00", "Rua Mina 50 street", "apt. 5"); any other one makes the number a count. */
-const WORDS_AFTER_ADDRESS = new Set('at in on near and or und oder um am im bei street st road rd avenue ave apt apartment suite ste unit box floor'.split(' '));
-/** A count's or measure's word after a number: "Heimweg 2 Std", "Fahrradweg 3 km", "Meier u. 3 Kollegen". */
-const MEASURE_WORDS = new Set('km m cm mm kg g min minute minuten minutes std stunde stunden h tag tage wochen monate jahre mal kinder kollegen personen leute tickets stück stk sterne stars punkte prozent euro eur usd'.split(' '));
-const LETTERS_WORD = /^\p{L}[\p{L}\p{M}'’.-]*$/u;
-const CAPITALISED_WORD = /^\p{Lu}[\p{L}\p{M}'’.-]*$/u;
-const POSTCODE_TOWN = /^,?[ ]\d{4,5}[ ]\p{Lu}[\p{L}\p{M}-]+/u;
-/** Street ends by length, each needing a stem of three letters, or four for -tie and -iela (Finnish "tie" ends many words). */
-const STREET_END_LENGTHS = [...new Set(STREET_ENDS.map((end) => end.length))];
-const STREET_END_SET = new Set(STREET_ENDS);
-/** The shortest word with a street end: a three-letter end after a three-letter stem. */
-const STREET_END_MIN = Math.min(...STREET_END_LENGTHS) + 3;
-const isStreetEnd = (word: string): boolean =>
-  STREET_END_LENGTHS.some((n) => {
-    const end = word.slice(-n);
-    return STREET_END_SET.has(end) && word.length >= n + (end === 'tie' || end === 'iela' ? 4 : 3);
-  });
-/** Where the word ending at `end` starts: after the space or line break before it, or at `floor`. */
-function wordStart(text: string, end: number, floor: number): number {
-  let s = end;
-  while (s > floor && text.charCodeAt(s - 1) !== 32 && text.charCodeAt(s - 1) !== 10) s--;
-  return s;
-}
-/**
- * Where the street-first address whose house number starts at p starts, or -1. It reads the
- * words before p one at a time, back to the line's start (80 characters at most), and
- * leaves at the first that cannot be part of a street name: this runs at every number.
- */
-function streetBefore(text: string, p: number, keywords: number): number {
-  const floor = Math.max(0, p - 80);
-  // A word before the one starting at `start` on the same line, within the 80 characters.
-  const wordBefore = (start: number): boolean => start > floor && text.charCodeAt(start - 1) === 32;
-  const lastStart = wordStart(text, p - 1, floor);
-  const lastWord = text.slice(lastStart, p - 1);
-  if (!LETTERS_WORD.test(lastWord)) return -1;
-  const last = lastWord.toLowerCase();
-  if (STREET_WORDS_AFTER.has(last)) {
-    if (last !== 'u.' && !CAPITALISED_WORD.test(lastWord)) return -1;
-    let start = lastStart;
-    for (let k = 0; k < 2 && wordBefore(start); k++) {
-      const w = wordStart(text, start - 1, floor);
-      if (!CAPITALISED_WORD.test(text.slice(w, start - 1))) break;
-      start = w;
-    }
-    return start === lastStart ? -1 : start;
-  }
-  if (last.length >= STREET_END_MIN && isStreetEnd(last)) return lastStart;
-  if ((keywords & KEYWORD.STREET_BEFORE) === 0) return -1;
-  let start = lastStart;
-  let next = lastWord;
-  for (let k = 0; k < 4 && wordBefore(start); k++) {
-    const w = wordStart(text, start - 1, floor);
-    const word = text.slice(w, start - 1);
-    const lower = word.toLowerCase();
-    if (STREET_WORDS_BEFORE.has(lower) || (STREET_WORDS_BEFORE_CAPITALISED.has(lower) && CAPITALISED_WORD.test(word) && CAPITALISED_WORD.test(next))) return w;
-    if (!LETTERS_WORD.test(word)) return -1;
-    start = w;
-    next = word;
-  }
-  return -1;
-}
-/**
- * The end of a house number of one to five digits and a letter at most at p, or -1: where a
- * time, decimal, longer number, measure or lower-case word other than a preposition or "and"
- * follows ("Lösungsweg 2 ist falsch"), none.
- */
-function houseNumberEnd(text: string, p: number): number {
-  let q = p;
-  while (q < text.length && q - p <= 5 && text.charCodeAt(q) >= 48 && text.charCodeAt(q) <= 57) q++;
-  if (q - p > 5) return -1;
-  if (/[A-Za-z]/.test(text[q] ?? '') && !/[\p{L}\d]/u.test(text[q + 1] ?? '')) q++;
-  const c = text[q] ?? '';
-  if (/[\p{L}\d_]/u.test(c) || (/[:.,\-/]/.test(c) && /\d/.test(text[q + 1] ?? ''))) return -1;
-  const next = c === ' ' ? /^\p{L}+/u.exec(text.slice(q + 1, q + 24)) : null;
-  return next !== null && ((/^\p{Ll}/u.test(next[0]) && !WORDS_AFTER_ADDRESS.has(next[0].toLowerCase())) || MEASURE_WORDS.has(next[0].toLowerCase())) ? -1 : q;
-}
 /** Street-first addresses from the numbers of `s`; `keywords`, the scan's KEYWORD bits (all set: read every street word). */
 function streetsFirst(text: string, out: Out, s: Scan, keywords: number): void {
   for (let i = 0; i < s.numbers; i++) {

@@ -97,6 +97,11 @@ export const KEYWORD = {
   MONTH: 128,
   /** A street word written before the street's name ("Rua", "Via", "ul."): recognizers.ts streetBefore. */
   STREET_BEFORE: 256,
+  /**
+   * A French street type of recognizers.ts FRENCH_STREET ("rue", "bd", "rond" of "rond-point"), or "all" cut short by a
+   * letter outside ASCII: "allée" is the run "all" and the run "e".
+   */
+  FRENCH_STREET: 512,
 } as const;
 
 /** Keyword hashes, open addressing (about 10% full, so a word no keyword mostly meets an empty slot). */
@@ -119,6 +124,7 @@ for (const [bit, words] of [
   [KEYWORD.UNIT, 'apt apartment suite ste unit box'],
   [KEYWORD.MONTH, 'jan january feb february mar march apr april may jun june jul july aug august sep sept september oct october nov november dec december'],
   [KEYWORD.STREET_BEFORE, 'rua viale calle avenida avda carrer piazza travessa ulica ul via plaza'],
+  [KEYWORD.FRENCH_STREET, 'rue avenue av bd boulevard place pl allee impasse chemin quai route cours square passage faubourg fbg voie sentier rond'],
   [KEYWORD.STREET, 'street st avenue ave road rd boulevard blvd lane ln drive dr court ct way place pl terrace parkway pkwy highway hwy circle cir square sq trail crescent close gardens grove row alley plaza walk rue via calle strasse weg gasse platz allee vej gatan gate katu tie'],
 ] as const) {
   for (const w of words.split(' ')) {
@@ -130,6 +136,7 @@ for (const [bit, words] of [
   }
 }
 const ADDRESS_HASH = foldedHash('address', 0, 7);
+const ALL_HASH = foldedHash('all', 0, 3);
 /** Whether s[start, start + 7) is "address" in any ASCII casing. */
 const isAddress = (s: string, start: number): boolean => foldedHash(s, start, start + 7) === ADDRESS_HASH;
 /** The KEYWORD bits of the run of ASCII letters s[start, end), whose foldedHash is `h`. */
@@ -181,7 +188,7 @@ export interface Scan {
   upperDigit: boolean;
   /** The longest run of digits. */
   maxRun: number;
-  /** A number then a word ("12 Main", "12B Main"): the way a street address starts. */
+  /** A number then a word ("12 Main", "12B Main"), or an ordinal ("5th Avenue"): the ways a street address starts. */
   numberWord: boolean;
   /** SHAPE bits: the secret shapes whose marker the text holds. */
   shapes: number;
@@ -268,6 +275,12 @@ function dashShapes(text: string, k: number): number {
 const isYear = (text: string, k: number): boolean => (text.charCodeAt(k) === 49 && text.charCodeAt(k + 1) === 57) || (text.charCodeAt(k) === 50 && text.charCodeAt(k + 1) === 48);
 /** Whether the digit run of length `run` ending at `end` is a year or a year, month and day ("19850312"). */
 const yearRun = (text: string, end: number, run: number): boolean => (run === 4 || run === 8) && isYear(text, end - run);
+/** Whether a, b are an ordinal's letters: st, nd, rd or th in any case, or "ſt", which /iu reads as "st" (recognizers.ts STREET). */
+const isOrdinalEnd = (a: number, b: number): boolean => {
+  const x = a | 32;
+  const y = b | 32;
+  return ((x === 115 || a === 0x17f) && y === 116) || ((x === 110 || x === 114) && y === 100) || (x === 116 && y === 104);
+};
 /** After '!': a character of a Salesforce session id. */
 const isTokenChar = (c: number): boolean => isDigit(c) || isAsciiLetter(c) || c === 46 || c === 95 || c === 45;
 
@@ -378,7 +391,7 @@ export function scan(text: string): Scan {
               d = x;
               break;
             }
-            if (ascii < k) keywords |= runKeywords(text, ascii, k, h);
+            if (ascii < k) keywords |= runKeywords(text, ascii, k, h) | (h === ALL_HASH ? KEYWORD.FRENCH_STREET : 0);
             ascii = k + 1;
             h = OFFSET;
             wide = 1;
@@ -448,7 +461,12 @@ export function scan(text: string): Scan {
       gap = 0;
       if ((flags & NUMBER_WORD) === 0 && k + 2 < len) {
         const d = text.charCodeAt(k + 1);
-        if ((d === 32 && letterAt(text, k + 2)) || (isAsciiLetter(d) && codeAt(text, k + 2) === 32 && letterAt(text, k + 3))) flags |= NUMBER_WORD;
+        if (
+          (d === 32 && letterAt(text, k + 2)) ||
+          (isAsciiLetter(d) && codeAt(text, k + 2) === 32 && letterAt(text, k + 3)) ||
+          (isOrdinalEnd(d, text.charCodeAt(k + 2)) && codeAt(text, k + 3) === 32)
+        )
+          flags |= NUMBER_WORD;
       }
       k++;
       continue;

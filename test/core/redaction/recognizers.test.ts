@@ -557,10 +557,83 @@ describe('findEntities recognizers', () => {
     },
   );
 
+  it.each([
+    ['350 5th Avenue, New York', '350 5th Avenue'],
+    ['Meet at 100 W 34th St tomorrow', '100 W 34th St'],
+    ['1 East 42nd Street', '1 East 42nd Street'],
+    ['20 W 23rd St, Apt 4', '20 W 23rd St, Apt 4'],
+    ['MEET AT 12 1ST AVE', '12 1ST AVE'],
+  ])('finds a US street named by an ordinal: %j', (text, address) => {
+    // Act
+    const found = findEntities(text).filter((e) => e.type === 'POSTAL_ADDRESS');
+    // Assess
+    expect(found.map((e) => e.value)).toEqual([address]);
+  });
+
+  it.each([
+    ['12 rue de la Paix, 75002 Paris', '12 rue de la Paix, 75002 Paris'],
+    ['Livraison au 5 avenue des Champs-Élysées.', '5 avenue des Champs-Élysées'],
+    ['3 bd Haussmann', '3 bd Haussmann'],
+    ['14 bis, rue Victor Hugo', '14 bis, rue Victor Hugo'],
+    ['8 place Bellecour 69002 Lyon', '8 place Bellecour 69002 Lyon'],
+    ['27 allée des Tilleuls', '27 allée des Tilleuls'],
+    ['27 ALLÉE DES TILLEULS', '27 ALLÉE DES TILLEULS'],
+    ['4 impasse du Moulin', '4 impasse du Moulin'],
+    ['10 quai de la Tournelle', '10 quai de la Tournelle'],
+    ['2 chemin des Vignes', '2 chemin des Vignes'],
+    ['7 route de Genève', '7 route de Genève'],
+    ['5 avenue du Général de Gaulle, 1204 Genève', '5 avenue du Général de Gaulle, 1204 Genève'],
+    ["3 rue de l'Église", "3 rue de l'Église"],
+    ['10 Place de la Concorde', '10 Place de la Concorde'],
+  ])('finds a French street, the house number before its street type: %j', (text, address) => {
+    // Act
+    const found = findEntities(text).filter((e) => e.type === 'POSTAL_ADDRESS');
+    // Assess
+    expect(found.map((e) => e.value)).toEqual([address]);
+  });
+
+  it('ends a French street at a unit word, which keeps its number', () => {
+    // Act
+    const found = findEntities('63 Avenue du Golf Arabe Suite 910').filter((e) => e.type === 'POSTAL_ADDRESS');
+    // Assess
+    expect(found.map((e) => e.value)).toEqual(['63 Avenue du Golf Arabe', 'Suite 910']);
+  });
+
+  it.each([
+    '3 rue',
+    'We need 2 place settings',
+    '10 routes were closed',
+    'we had 5 place cards',
+    'in 2 places',
+    '5 square meters',
+    '5 Square Meters',
+    '3 passages',
+    'the 2 Courses',
+    'Top 10 Route Options',
+    '3 BD HOUSE FOR SALE',
+    'at 12:30 rue Lepic was closed',
+    'a 2.5 place Bellecour',
+    'we walked 5 km route Napoléon',
+  ])('takes no English word, time, decimal or measure for a French street type: %j', (text) => {
+    // Act / Assess
+    expect(findEntities(text).filter((e) => e.type === 'POSTAL_ADDRESS')).toEqual([]);
+  });
+
+  it.each([
+    ['Maria Schmidt Berliner Strasse 5, 10115 Berlin', ['PERSON:Maria Schmidt', 'POSTAL_ADDRESS:Berliner Strasse 5, 10115 Berlin']],
+    ['Contact Maria Schmidt Hauptstraße 5', ['PERSON:Maria Schmidt', 'POSTAL_ADDRESS:Hauptstraße 5']],
+    ['Anna Lindqvist Storgatan 12', ['PERSON:Anna Lindqvist', 'POSTAL_ADDRESS:Storgatan 12']],
+    ['Marco Rossi Via Roma 131', ['PERSON:Marco Rossi', 'POSTAL_ADDRESS:Via Roma 131']],
+    ['Neue Berliner Strasse 5', ['POSTAL_ADDRESS:Neue Berliner Strasse 5']],
+  ])('keeps a name that runs on into a street-first address apart from the street: %j', (text, expected) => {
+    // Act / Assess
+    expect(typesIn(text)).toEqual(expected);
+  });
+
   it.each(['He lives on the north side of Joaquin Suarez 2906.', 'Return it to Peter Zuidhove 188\nSuite 727'])(
     'takes a street named after a person, before its house number, for no person: %j',
     (text) => {
-      // Act / Assess: the address itself is POSTAL_ADDRESS's to find (street-first addresses are a known gap)
+      // Act / Assess: a street with no street word is left to the address cues (a known gap)
       expect(typesIn(text).filter((t) => t.startsWith('PERSON'))).toEqual([]);
     },
   );
@@ -665,6 +738,9 @@ describe('findEntities recognizers', () => {
       'P.O. Box 12', 'UNIT 7', 'Ave', 'Rd.', 'NY', 'ny', 'X', 'ST',
       // Street-first addresses and area codes before '/': read from the scan's numbers.
       'Hauptstraße 12', 'Kiannonkatu', ' Strasse ', 'Rua ', 'ul. ', ' u. ', 'Via ', 'Roma', 'RUA ', 'Calle de ', ' PLAZA ', 'xvia ', 'Avda. ', ' 7', ', 10115 Berlin', '030/', '0171 / ', '12345678',
+      // Ordinal street names (the scan's numberWord) and French street types, "allée" read as the runs "all" and "e".
+      '350 5th Avenue', '5th', '12 1ſt Ave', ' 42ND ', 'th ', '12 rue de la Paix', 'rue ', 'Rue', ' avenue ', 'bd ', 'BD', ' place ', 'Place ', 'rond-point ',
+      'allée', 'ALLÉE', 'all', 'allé', 'allee ', '27 allée des Tilleuls', 'de la ', "l'", 'Paix', 'Victor Hugo', '14 bis, ', ', 75002 Paris', 'Suite ',
       // Obfuscated addresses: the e-mail gate opens on an obfuscated '@' alone.
       '(at)', ' [at] ', '(@)', ' AT ', ' DOT ', '(dot)', ' [.] ', 'john', 'example', 'com', 'john (at) example (dot) com',
     );
@@ -677,6 +753,20 @@ describe('findEntities recognizers', () => {
       }),
       { numRuns: 1500, seed: 17 },
     );
+  });
+
+  it.each(
+    'rue avenue av. boulevard allée allee impasse chemin quai faubourg fbg fbg. voie sentier rond-point place pl pl. square passage route cours bd bd.'
+      .split(' ')
+      .flatMap((type) => [type, type[0].toUpperCase() + type.slice(1), type.toUpperCase()]),
+  )("opens the scan's French street gate for the street type %j", (type) => {
+    // Prepare
+    const text = `12 ${type} de la Paix`;
+    // Act
+    const found = findEntities(text);
+    // Assess
+    expect(found).toEqual(ungated(text));
+    expect(found.map((e) => e.type)).toEqual(['POSTAL_ADDRESS']);
   });
 
   it('skips only numbers too short to hold an entity, whatever separates their digit groups', () => {
