@@ -676,13 +676,14 @@ function decide(i: number, j: number, lowerStart: boolean, out: Entity[]): void 
     strongCueBefore(a) ||
     addressed(a, b) ||
     (a === b && listedWithName(a)) ||
-    (text.startsWith(': ', e) && at(LINE_START, text, s) && !nameAfterLabel(b));
-  if (!person || (!honorific && a === b && abstractNounAt(a))) return;
-  if (!honorific && notPerson(a, b)) {
-    // A name that runs on into a street-first address is the words before the street's name.
+    (text.startsWith(': ', e) && at(LINE_START, text, s) && !nameAfterLabel(b) && !(a === b && abstractNounAt(a)));
+  if (!person) return;
+  const address = notPerson(a, b);
+  if (address) {
+    // A name that runs on into a street-first address is the words before the street's name, after a title too.
     const street = streetIn(a, b);
     if (street > a) decide(a, street - 1, lowerStart, out);
-    return;
+    if (street > a || !honorific) return;
   }
   out.push({ type: 'PERSON', start: s, end: e, value: text.slice(s, e) });
   for (let k = a; k <= b; k++) classes[k] |= IN_PERSON;

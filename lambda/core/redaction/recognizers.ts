@@ -585,10 +585,17 @@ export function birthDates(text: string, out: Out): void {
 
 const STREET_TYPES =
   'Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Parkway|Pkwy|Highway|Hwy|Circle|Cir|Square|Sq|Trail|Crescent|Close|Gardens|Grove|Row|Alley|Plaza|Walk|Rue|Via|Calle|Straße|Strasse|Weg|Gasse|Platz|Allee|Vej|Gatan|Gate|Katu|Tie';
-/** A word of a street's name: letters, or an ordinal ("350 5th Avenue", "100 W 34th St"). */
-const STREET_NAME_WORD = "(?:[\\p{L}][\\p{L}'.-]{0,30}|\\d{1,3}(?:st|nd|rd|th))";
+const STREET_UNIT = "(?:,?[ ](?:Apt|Apartment|Suite|Ste|Unit|#)\\.?[ ]?[A-Za-z0-9-]{1,6})?";
 const STREET = new RegExp(
-  `(?<![\\w-])\\d{1,6}[A-Za-z]?(?:[ ]\\d{1,6})?(?:[ ]${STREET_NAME_WORD}){1,4}[ ](?:${STREET_TYPES})\\b\\.?(?:,?[ ](?:Apt|Apartment|Suite|Ste|Unit|#)\\.?[ ]?[A-Za-z0-9-]{1,6})?`,
+  `(?<![\\w-])\\d{1,6}[A-Za-z]?(?:[ ]\\d{1,6})?(?:[ ][\\p{L}][\\p{L}'.-]{0,30}){1,4}[ ](?:${STREET_TYPES})\\b\\.?${STREET_UNIT}`,
+  'giu',
+);
+/**
+ * US numbered streets, "350 5th Avenue", "100 W 34th St", "1 East 42nd Street": an ordinal after a
+ * direction at most, then a type that only names a street ("1st Place", "2nd row", "3rd Way" are ranks).
+ */
+const ORDINAL_STREET = new RegExp(
+  `(?<![\\w-])\\d{1,6}[A-Za-z]?(?:[ ](?:[NSEW]|North|South|East|West)\\.?)?[ ]\\d{1,3}(?:st|nd|rd|th)[ ](?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Drive|Dr|Lane|Ln|Parkway|Pkwy|Terrace)\\b\\.?${STREET_UNIT}`,
   'giu',
 );
 const UNIT = /\b(?:Apt|Apartment|Suite|Ste|Unit)\.?[ ]\d{1,6}[A-Za-z]?\b|\bP\.?O\.? Box \d{1,7}\b/g;
@@ -603,25 +610,27 @@ const frenchCased = (words: string): string => [...new Set(words.split('|').flat
 /**
  * French, Belgian, Swiss and Québec streets, the house number first: "12 rue de la Paix, 75002 Paris", "14 bis, rue
  * Victor Hugo", "5 avenue du Général de Gaulle". A house number (no time's or decimal's: "12:30 rue Lepic"), a street
- * type, then one to four capitalised name words, each after an article at most. "place", "square", "passage", "route",
- * "cours" and "bd" (bedrooms) are English too ("2 place settings", "10 Route Options", "3 BD HOUSE"): capitalised or
- * in capitals, only before an article ("Place de la Concorde").
+ * type, then one to four capitalised name words, each after an article at most. Only a French street type in lower
+ * case needs no article before the name: capitalised, "Avenue" and "Boulevard" start English names too ("Top 5 Avenue
+ * Restaurants"), and "place", "square", "passage", "route", "cours" and "bd" (bedrooms) are English words in any case
+ * ("2 place settings", "10 Route Options", "850 square Feet"), so those count only before an article ("Place de la Concorde").
  */
-const FRENCH_STREET_TYPES = frenchCased('rue|avenue|av\\.|boulevard|allée|allee|impasse|chemin|quai|faubourg|fbg\\.?|voie|sentier|rond-point');
+const FRENCH_STREET_TYPES = 'rue|avenue|av\\.|boulevard|allée|allee|impasse|chemin|quai|faubourg|fbg\\.?|voie|sentier|rond-point';
 const FRENCH_ENGLISH_TYPES = 'place|pl\\.?|square|passage|route|cours|bd\\.?';
 const FRENCH_ARTICLE = `(?:${frenchCased('de la|des|de|du|la|les|le')})[ ]|(?:${frenchCased('de l|l|d')})['’]`;
 /** A unit word ends the name: "63 Avenue du Golf Arabe Suite 910" leaves "Suite 910" to UNIT. */
-const FRENCH_UNIT = frenchCased('suite|ste|apt|apartment|unit|appt|appartement|bureau|bâtiment|bât|étage|escalier');
+const FRENCH_UNIT = frenchCased('suite|apt|apartment|unit|appt|appartement|bâtiment|bât|étage|escalier');
 const FRENCH_NAME_WORD = `(?!(?:${FRENCH_UNIT})(?![\\p{L}\\p{M}]))\\p{Lu}[\\p{L}\\p{M}]{0,30}(?:['’-]\\p{L}[\\p{L}\\p{M}]{0,30}){0,3}`;
 const FRENCH_STREET = new RegExp(
   `(?<![\\w.,:/-])\\d{1,4}(?:[ ]?(?:${frenchCased('bis|ter|quater')})|[A-Za-z])?,?[ ]` +
-    `(?:(?:${FRENCH_STREET_TYPES}|${FRENCH_ENGLISH_TYPES})[ ](?:${FRENCH_ARTICLE})?|(?:${frenchCased(FRENCH_ENGLISH_TYPES)})[ ](?:${FRENCH_ARTICLE}))` +
+    `(?:(?:${FRENCH_STREET_TYPES})[ ](?:${FRENCH_ARTICLE})?|(?:${frenchCased(`${FRENCH_STREET_TYPES}|${FRENCH_ENGLISH_TYPES}`)})[ ](?:${FRENCH_ARTICLE}))` +
     `${FRENCH_NAME_WORD}(?:[ ](?:${FRENCH_ARTICLE})?${FRENCH_NAME_WORD}){0,3}(?![\\p{L}\\p{M}])(?:${POSTCODE_TOWN_SOURCE})?`,
   'gu',
 );
 /** Each address shape with what the scan must have seen for it to match at all. */
 const ADDRESS_SHAPES: ReadonlyArray<readonly [RegExp, (s: Scan) => boolean]> = [
   [STREET, (s) => s.numberWord && (s.keywords & (KEYWORD.STREET | KEYWORD.WIDE)) !== 0],
+  [ORDINAL_STREET, (s) => s.numberWord && (s.keywords & (KEYWORD.STREET | KEYWORD.WIDE)) !== 0],
   [UNIT, (s) => s.digits > 0 && (s.keywords & KEYWORD.UNIT) !== 0],
   [UK_POSTCODE, (s) => s.upperDigit && s.digits >= 2],
   [US_STATE_ZIP, (s) => s.maxRun >= 5 && (s.keywords & KEYWORD.UPPER_PAIR) !== 0],

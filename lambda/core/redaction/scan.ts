@@ -95,7 +95,7 @@ export const KEYWORD = {
   WIDE: 64,
   /** A month name of recognizers.ts MONTH: a date with one and a two-digit year ("12 Mar 85") has no year run. */
   MONTH: 128,
-  /** A street word written before the street's name ("Rua", "Via", "ul."): recognizers.ts streetBefore. */
+  /** A street word written before the street's name ("Rua", "Via", "ul."): streets.ts streetBefore. */
   STREET_BEFORE: 256,
   /**
    * A French street type of recognizers.ts FRENCH_STREET ("rue", "bd", "rond" of "rond-point"), or "all" cut short by a
@@ -123,7 +123,7 @@ for (const [bit, words] of [
   [KEYWORD.ADDRESS_CUE, 'lives living located send sent moved ship shipped deliver delivered'],
   [KEYWORD.UNIT, 'apt apartment suite ste unit box'],
   [KEYWORD.MONTH, 'jan january feb february mar march apr april may jun june jul july aug august sep sept september oct october nov november dec december'],
-  [KEYWORD.STREET_BEFORE, 'rua viale calle avenida avda carrer piazza travessa ulica ul via plaza'],
+  [KEYWORD.STREET_BEFORE, 'rua viale calle avenida avda carrer piazza travessa ulica ul via plaza corso'],
   [KEYWORD.FRENCH_STREET, 'rue avenue av bd boulevard place pl allee impasse chemin quai route cours square passage faubourg fbg voie sentier rond'],
   [KEYWORD.STREET, 'street st avenue ave road rd boulevard blvd lane ln drive dr court ct way place pl terrace parkway pkwy highway hwy circle cir square sq trail crescent close gardens grove row alley plaza walk rue via calle strasse weg gasse platz allee vej gatan gate katu tie'],
 ] as const) {
@@ -188,7 +188,7 @@ export interface Scan {
   upperDigit: boolean;
   /** The longest run of digits. */
   maxRun: number;
-  /** A number then a word ("12 Main", "12B Main"), or an ordinal ("5th Avenue"): the ways a street address starts. */
+  /** A number then a word ("12 Main", "12B Main", and "ſ" or "K" (Kelvin), which STREET reads as a letter under /iu), or an ordinal ("5th Avenue"): the ways a street address starts. */
   numberWord: boolean;
   /** SHAPE bits: the secret shapes whose marker the text holds. */
   shapes: number;
@@ -463,7 +463,7 @@ export function scan(text: string): Scan {
         const d = text.charCodeAt(k + 1);
         if (
           (d === 32 && letterAt(text, k + 2)) ||
-          (isAsciiLetter(d) && codeAt(text, k + 2) === 32 && letterAt(text, k + 3)) ||
+          ((isAsciiLetter(d) || d === 0x17f || d === 0x212a) && codeAt(text, k + 2) === 32 && letterAt(text, k + 3)) ||
           (isOrdinalEnd(d, text.charCodeAt(k + 2)) && codeAt(text, k + 3) === 32)
         )
           flags |= NUMBER_WORD;

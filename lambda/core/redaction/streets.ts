@@ -17,7 +17,7 @@ const STREET_ENDS = 'straße strasse str. weg gasse platz allee damm ufer gade v
 const STREET_WORDS_AFTER = new Set('straße strasse str. gasse allee damm ufer vej u.'.split(' '));
 /** Street words before the name; "via" and "plaza" are words of English prose too, so only capitalised, before a capitalised name. */
 const STREET_WORDS_BEFORE = new Set('rua viale calle avenida avda carrer piazza travessa ulica ul.'.split(' '));
-const STREET_WORDS_BEFORE_CAPITALISED = new Set('via plaza'.split(' '));
+const STREET_WORDS_BEFORE_CAPITALISED = new Set('via plaza corso'.split(' '));
 /** Lower-case words that go on after an address ("Karl-Marx-Allee 34 at 14:00", "Rua Mina 50 street", "apt. 5"); any other one makes the number a count. */
 const WORDS_AFTER_ADDRESS = new Set('at in on near and or und oder um am im bei street st road rd avenue ave apt apartment suite ste unit box floor'.split(' '));
 /** A count's or measure's word after a number: "Heimweg 2 Std", "Fahrradweg 3 km", "Meier u. 3 Kollegen". */
@@ -57,13 +57,15 @@ export function streetBefore(text: string, p: number, keywords: number): number 
     if (last !== 'u.' && !CAPITALISED_WORD.test(lastWord)) return -1;
     // One or two capitalised words name the street; where a third comes before them, only the
     // nearest one is sure to ("Maria Schmidt Berliner Strasse 5": the others may be a person's).
+    // Hungarian writes the family name first, and a name before "Kossuth Lajos u. 12" is not split off: both words stay.
     const names: number[] = [];
     for (let start = lastStart; names.length < 3 && wordBefore(start); ) {
       start = wordStart(text, start - 1, floor);
       if (!CAPITALISED_WORD.test(text.slice(start, names.length === 0 ? lastStart - 1 : names[names.length - 1] - 1))) break;
       names.push(start);
     }
-    return names.length === 0 ? -1 : names[names.length === 2 ? 1 : 0];
+    if (names.length === 0) return -1;
+    return names[names.length === 2 || (last === 'u.' && names.length === 3) ? 1 : 0];
   }
   if (last.length >= STREET_END_MIN && isStreetEnd(last)) return lastStart;
   if ((keywords & KEYWORD.STREET_BEFORE) === 0) return -1;

@@ -475,6 +475,9 @@ describe('findEntities recognizers', () => {
     ['Cardholder: John Smith', ['PERSON:John Smith']],
     ['Okafor: David and I agree', ['PERSON:Okafor', 'PERSON:David']],
     ['Authorization: Basic dXNlcjpwYXNzd29yZA==', ['SECRET:dXNlcjpwYXNzd29yZA==']],
+    ['My name is Felicity', ['PERSON:Felicity']],
+    ['Dear Zorgblattment,', ['PERSON:Zorgblattment']],
+    ['Froment called yesterday', ['PERSON:Froment']],
     ['Prioritization: waiting on the signed order', []],
     ['Interoperability: see the attached notes', []],
     ['Zorgblattment: David and I agree', ['PERSON:David']],
@@ -525,7 +528,9 @@ describe('findEntities recognizers', () => {
     ['Our office: Calle de Alcalá 48.', 'Calle de Alcalá 48'],
     ['ul. Miła 53', 'ul. Miła 53'],
     ['808 Kálmán Imre u. 12.', 'Kálmán Imre u. 12'],
+    ['The office is at Király u. 15', 'Király u. 15'],
     ['Office: Via Roma 131\nMilano', 'Via Roma 131'],
+    ['Sede: Corso Buenos Aires 12', 'Corso Buenos Aires 12'],
   ])('finds a street-first address, the street before its house number: %j', (text, address) => {
     // Act
     const found = findEntities(text).filter((e) => e.type === 'POSTAL_ADDRESS');
@@ -570,12 +575,21 @@ describe('findEntities recognizers', () => {
     expect(found.map((e) => e.value)).toEqual([address]);
   });
 
+  it.each(['He won 3 1st Place awards', 'we got 3 1st row seats', '4 3rd Way projects', 'Had 2 2nd round Court hearings'])(
+    'takes an ordinal for a street name only before a type that names nothing else: %j',
+    (text) => {
+      // Act / Assess
+      expect(findEntities(text).filter((e) => e.type === 'POSTAL_ADDRESS')).toEqual([]);
+    },
+  );
+
   it.each([
     ['12 rue de la Paix, 75002 Paris', '12 rue de la Paix, 75002 Paris'],
     ['Livraison au 5 avenue des Champs-Élysées.', '5 avenue des Champs-Élysées'],
-    ['3 bd Haussmann', '3 bd Haussmann'],
+    ['3 boulevard Haussmann', '3 boulevard Haussmann'],
     ['14 bis, rue Victor Hugo', '14 bis, rue Victor Hugo'],
-    ['8 place Bellecour 69002 Lyon', '8 place Bellecour 69002 Lyon'],
+    ['8 place des Terreaux 69001 Lyon', '8 place des Terreaux 69001 Lyon'],
+    ['12 rue Ste-Catherine, 75004 Paris', '12 rue Ste-Catherine, 75004 Paris'],
     ['27 allée des Tilleuls', '27 allée des Tilleuls'],
     ['27 ALLÉE DES TILLEULS', '27 ALLÉE DES TILLEULS'],
     ['4 impasse du Moulin', '4 impasse du Moulin'],
@@ -614,6 +628,10 @@ describe('findEntities recognizers', () => {
     'at 12:30 rue Lepic was closed',
     'a 2.5 place Bellecour',
     'we walked 5 km route Napoléon',
+    'Top 5 Avenue Restaurants',
+    'Ship 3 Boulevard Brands',
+    'Listing: 3 bd Colonial',
+    'Size 850 square Feet',
   ])('takes no English word, time, decimal or measure for a French street type: %j', (text) => {
     // Act / Assess
     expect(findEntities(text).filter((e) => e.type === 'POSTAL_ADDRESS')).toEqual([]);
@@ -625,6 +643,9 @@ describe('findEntities recognizers', () => {
     ['Anna Lindqvist Storgatan 12', ['PERSON:Anna Lindqvist', 'POSTAL_ADDRESS:Storgatan 12']],
     ['Marco Rossi Via Roma 131', ['PERSON:Marco Rossi', 'POSTAL_ADDRESS:Via Roma 131']],
     ['Neue Berliner Strasse 5', ['POSTAL_ADDRESS:Neue Berliner Strasse 5']],
+    ['Frau Anna Schmidt Berliner Strasse 5, 10115 Berlin', ['PERSON:Anna Schmidt', 'POSTAL_ADDRESS:Berliner Strasse 5, 10115 Berlin']],
+    ['Herr Thomas Müller Lange Straße 5', ['PERSON:Thomas Müller', 'POSTAL_ADDRESS:Lange Straße 5']],
+    ['Nagy Anna Kossuth Lajos u. 12', ['POSTAL_ADDRESS:Kossuth Lajos u. 12']],
   ])('keeps a name that runs on into a street-first address apart from the street: %j', (text, expected) => {
     // Act / Assess
     expect(typesIn(text)).toEqual(expected);
@@ -726,7 +747,7 @@ describe('findEntities recognizers', () => {
       'BASIC\tdXNlcjpwYXNzd29yZA==', 'Authorization: Basic abcdefgh1234', 'sharedaccesskey: Sfo9Gg9hr1E96gGeurgss2jFbJZhw6eMaMwcEIw08Nw=',
       '&SIG=aBBKDWQvyuVcTPH9EBp%2FXTI9E%3D', 'curl -u admin:s3cretPass', 'curl --user=":s3cretPass"',
       // Letters outside ASCII: only ſ, K (Kelvin), ß and ẞ can spell a street type under /iu; é must not open the gate.
-      'é', 'ſt', '\u212Aatu', 'STRAẞE', 'Rué', '12 Main \u212Aatu', '5 Elm ſt', '7 Haupt STRAẞE',
+      'é', 'ſt', '\u212Aatu', 'STRAẞE', 'Rué', '12 Main \u212Aatu', '5 Elm ſt', '12ſ Main St', '12\u212A Main Street', '7 Haupt STRAẞE',
       // Dates with two-digit years (no year run to give them away) and birth cues.
       'born 12/05/85', 'DOB: 1.2.85', 'd.o.b. 01-02-03', '3-4-99', '/', '1985-03-14',
       // Birth labels and the dates only they make one: eight digits, a month name and a two-digit year, in brackets.
