@@ -678,8 +678,7 @@ function decide(i: number, j: number, lowerStart: boolean, out: Entity[]): void 
     (a === b && listedWithName(a)) ||
     (text.startsWith(': ', e) && at(LINE_START, text, s) && !nameAfterLabel(b) && !(a === b && abstractNounAt(a)));
   if (!person) return;
-  const address = notPerson(a, b);
-  if (address) {
+  if (notPerson(a, b)) {
     // A name that runs on into a street-first address is the words before the street's name, after a title too.
     const street = streetIn(a, b);
     if (street > a) decide(a, street - 1, lowerStart, out);
@@ -715,7 +714,7 @@ function notPerson(a: number, b: number): boolean {
 function streetIn(a: number, b: number): number {
   const p = ends[b] + 1;
   if (codeAt(cur, p - 1) !== 32 || !isDigit(codeAt(cur, p)) || houseNumberEnd(cur, p) === -1) return -1;
-  const start = streetBefore(cur, p, -1);
+  const start = streetBefore(cur, p, true);
   for (let k = b; k > a; k--) if (starts[k] === start) return k;
   return -1;
 }

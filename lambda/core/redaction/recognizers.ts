@@ -628,20 +628,21 @@ const FRENCH_STREET = new RegExp(
   'gu',
 );
 /** Each address shape with what the scan must have seen for it to match at all. */
+const streetTyped = (s: Scan): boolean => s.numberWord && (s.keywords & (KEYWORD.STREET | KEYWORD.WIDE)) !== 0;
 const ADDRESS_SHAPES: ReadonlyArray<readonly [RegExp, (s: Scan) => boolean]> = [
-  [STREET, (s) => s.numberWord && (s.keywords & (KEYWORD.STREET | KEYWORD.WIDE)) !== 0],
-  [ORDINAL_STREET, (s) => s.numberWord && (s.keywords & (KEYWORD.STREET | KEYWORD.WIDE)) !== 0],
+  [STREET, streetTyped],
+  [ORDINAL_STREET, streetTyped],
   [UNIT, (s) => s.digits > 0 && (s.keywords & KEYWORD.UNIT) !== 0],
   [UK_POSTCODE, (s) => s.upperDigit && s.digits >= 2],
   [US_STATE_ZIP, (s) => s.maxRun >= 5 && (s.keywords & KEYWORD.UPPER_PAIR) !== 0],
   [FRENCH_STREET, (s) => (s.keywords & KEYWORD.FRENCH_STREET) !== 0],
 ];
-/** Street-first addresses from the numbers of `s`; `keywords`, the scan's KEYWORD bits (all set: read every street word). */
-function streetsFirst(text: string, out: Out, s: Scan, keywords: number): void {
+/** Street-first addresses from the numbers of `s`; `wordsBefore` as streetBefore takes it. */
+function streetsFirst(text: string, out: Out, s: Scan, wordsBefore: boolean): void {
   for (let i = 0; i < s.numbers; i++) {
     const p = s.numStarts[i];
     if (p < 3 || text.charCodeAt(p - 1) !== 32) continue;
-    const start = streetBefore(text, p, keywords);
+    const start = streetBefore(text, p, wordsBefore);
     const end = start === -1 ? -1 : houseNumberEnd(text, p);
     if (end === -1) continue;
     const town = POSTCODE_TOWN.exec(text.slice(end, end + 48));
@@ -657,7 +658,7 @@ export function addresses(text: string, out: Out, s?: Scan): void {
     for (let m = first(re, text); m !== null; m = re.exec(text)) add(out, 'POSTAL_ADDRESS', text, m.index, m.index + m[0].length);
   }
   // Street-first addresses start at the scan's numbers; without a scan (the ungated tests) one is made here, and its keywords do not gate.
-  streetsFirst(text, out, s ?? scan(text), s === undefined ? -1 : s.keywords);
+  streetsFirst(text, out, s ?? scan(text), s === undefined || (s.keywords & KEYWORD.STREET_BEFORE) !== 0);
   if (s !== undefined && (s.keywords & KEYWORD.ADDRESS_CUE) === 0) return;
   for (let m = first(ADDRESS_CUE, text); m !== null; m = ADDRESS_CUE.exec(text)) {
     const start = m.index + m[0].length;

@@ -7,6 +7,7 @@
  * not re-entrant), so a scan allocates nothing for ordinary texts.
  */
 import { FNV_OFFSET, FNV_PRIME, foldedHash, isWide } from './lexicon';
+import { STREET_WORDS_BEFORE, STREET_WORDS_BEFORE_CAPITALISED } from './streets';
 import { changedInView, isChangedLetter, isChangedControl, markupOrRefAt, marksNoLetter } from './view';
 
 // Module constants: the letter loop reads them per character, and an imported binding is a property read in CommonJS.
@@ -123,7 +124,8 @@ for (const [bit, words] of [
   [KEYWORD.ADDRESS_CUE, 'lives living located send sent moved ship shipped deliver delivered'],
   [KEYWORD.UNIT, 'apt apartment suite ste unit box'],
   [KEYWORD.MONTH, 'jan january feb february mar march apr april may jun june jul july aug august sep sept september oct october nov november dec december'],
-  [KEYWORD.STREET_BEFORE, 'rua viale calle avenida avda carrer piazza travessa ulica ul via plaza corso'],
+  // The words' runs of ASCII letters: "ul." is the run "ul".
+  [KEYWORD.STREET_BEFORE, [...STREET_WORDS_BEFORE, ...STREET_WORDS_BEFORE_CAPITALISED].map((w) => w.replace('.', '')).join(' ')],
   [KEYWORD.FRENCH_STREET, 'rue avenue av bd boulevard place pl allee impasse chemin quai route cours square passage faubourg fbg voie sentier rond'],
   [KEYWORD.STREET, 'street st avenue ave road rd boulevard blvd lane ln drive dr court ct way place pl terrace parkway pkwy highway hwy circle cir square sq trail crescent close gardens grove row alley plaza walk rue via calle strasse weg gasse platz allee vej gatan gate katu tie'],
 ] as const) {

@@ -2,11 +2,10 @@
  * Street-first addresses, read where a house number starts: recognizers.ts finds them as
  * POSTAL_ADDRESS, and person.ts keeps a name that runs on into one out of the street's name.
  */
-import { KEYWORD } from './scan';
 
 /**
- * The street's name comes before its house number, as most of Europe writes it: a word ending in a street word ("Hauptstraße 12", "Søndergade 52", "Kiannonkatu 98"), a street
- * word of its own after a capitalised name ("Villacher Strasse 89", "Kálmán Imre u. 12."), or one
+ * The street's name comes before its house number, as most of Europe writes it: a word ending
+ * in a street word ("Hauptstraße 12", "Søndergade 52", "Kiannonkatu 98"), a street word of its own after a capitalised name ("Villacher Strasse 89", "Kálmán Imre u. 12."), or one
  * before the name ("Rua Igreja 25", "Via Franscini 71", "ul. Miła 53", "Calle de Alcalá 48"). The
  * number has one to five digits and a letter at most and ends there (no time, decimal or longer
  * number); a postcode and town right after it are the address's too (", 10115 Berlin").
@@ -16,8 +15,8 @@ const STREET_ENDS = 'straße strasse str. weg gasse platz allee damm ufer gade v
 /** Street words written apart, after the name: capitalised, or Hungarian "u." (utca); "Weg" and "Platz" are also a way and a rank ("Auf Platz 2"). */
 const STREET_WORDS_AFTER = new Set('straße strasse str. gasse allee damm ufer vej u.'.split(' '));
 /** Street words before the name; "via" and "plaza" are words of English prose too, so only capitalised, before a capitalised name. */
-const STREET_WORDS_BEFORE = new Set('rua viale calle avenida avda carrer piazza travessa ulica ul.'.split(' '));
-const STREET_WORDS_BEFORE_CAPITALISED = new Set('via plaza corso'.split(' '));
+export const STREET_WORDS_BEFORE = new Set('rua viale calle avenida avda carrer piazza travessa ulica ul.'.split(' '));
+export const STREET_WORDS_BEFORE_CAPITALISED = new Set('via plaza corso'.split(' '));
 /** Lower-case words that go on after an address ("Karl-Marx-Allee 34 at 14:00", "Rua Mina 50 street", "apt. 5"); any other one makes the number a count. */
 const WORDS_AFTER_ADDRESS = new Set('at in on near and or und oder um am im bei street st road rd avenue ave apt apartment suite ste unit box floor'.split(' '));
 /** A count's or measure's word after a number: "Heimweg 2 Std", "Fahrradweg 3 km", "Meier u. 3 Kollegen". */
@@ -44,8 +43,10 @@ function wordStart(text: string, end: number, floor: number): number {
  * Where the street-first address whose house number starts at p starts, or -1. It reads the
  * words before p one at a time, back to the line's start (80 characters at most), and
  * leaves at the first that cannot be part of a street name: this runs at every number.
+ * `wordsBefore`: whether the text may hold a street word written before the name (the scan's
+ * KEYWORD.STREET_BEFORE); where it cannot, that reading is skipped.
  */
-export function streetBefore(text: string, p: number, keywords: number): number {
+export function streetBefore(text: string, p: number, wordsBefore: boolean): number {
   const floor = Math.max(0, p - 80);
   // A word before the one starting at `start` on the same line, within the 80 characters.
   const wordBefore = (start: number): boolean => start > floor && text.charCodeAt(start - 1) === 32;
@@ -68,7 +69,7 @@ export function streetBefore(text: string, p: number, keywords: number): number 
     return names[names.length === 2 || (last === 'u.' && names.length === 3) ? 1 : 0];
   }
   if (last.length >= STREET_END_MIN && isStreetEnd(last)) return lastStart;
-  if ((keywords & KEYWORD.STREET_BEFORE) === 0) return -1;
+  if (!wordsBefore) return -1;
   let start = lastStart;
   let next = lastWord;
   for (let k = 0; k < 4 && wordBefore(start); k++) {
