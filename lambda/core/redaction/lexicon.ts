@@ -18,7 +18,7 @@ import { PACKED_WORDS } from './names-data';
 export const WORD = {
   NAME: 1,
   COMMON: 2,
-  /** A common word that is also a name ("Maria", "Rose"): it may stay inside a name chain. */
+  /** A common word, or a place or month, that is also a name ("Maria", "Rose", "Jordan"): it may stay inside a name chain. */
   NAME_LIKE: 4,
   NON_PERSON: 8,
   HONORIFIC: 16,
@@ -197,12 +197,15 @@ function placeAll(packed: string, bits: number, flaggedBits: number, intoNameFil
       len++;
     }
     const h = prefixH[len];
-    place(h, prefixG[len], packed.charCodeAt(e - 1) === 43 ? flaggedBits : bits);
-    if (intoNameFilter) nameProbe(h, true);
+    const flagged = packed.charCodeAt(e - 1) === 43;
+    place(h, prefixG[len], flagged ? flaggedBits : bits);
+    if (intoNameFilter && !flagged) nameProbe(h, true);
     k = e;
   }
 }
-placeAll(NAMES, WORD.NAME, WORD.NAME, true);
+// Flagged names are the gazetteer's places and months that are also first names ("Jan", "Jordan"): not NAME, which would
+// make every "June" a person, but NAME_LIKE (NOT_NAMES adds NON_PERSON below); they stay out of the name filter.
+placeAll(NAMES, WORD.NAME, WORD.NAME_LIKE, true);
 placeAll(COMMON_WORDS, WORD.COMMON, WORD.COMMON | WORD.NAME_LIKE, false);
 for (const [bit, list] of [[WORD.NON_PERSON, NOT_NAMES] as const, ...SMALL_LISTS]) {
   for (const w of list) place(foldedHash(w, 0, w.length), secondHash(w, 0, w.length), bit);

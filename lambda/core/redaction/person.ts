@@ -630,6 +630,8 @@ function decide(i: number, j: number, lowerStart: boolean, out: Entity[]): void 
   while (a <= j && (has(a, HONORIFIC | NON_PERSON | PARTICLE | CUE_END) || wordy(a, a + 1, i, j))) {
     if (has(a, HONORIFIC)) honorific = anchored = true;
     else if (honorific && !has(a, NON_PERSON) && nameShaped(a)) break;
+    // A place or month that is also a first name, before a name: "Jan Kowalski", "Jordan Peterson", "June Nguyen".
+    else if (has(a, NON_PERSON) && has(a, NAME_LIKE) && a < j && nameAt(a + 1)) break;
     else if (has(a, NAME_LIKE) && (namingCueBefore(a) || addressed(a, j) || (a === j && listedWithName(a)))) {
       anchored = true;
       break;
@@ -678,12 +680,14 @@ function decide(i: number, j: number, lowerStart: boolean, out: Entity[]): void 
     (a === b && listedWithName(a)) ||
     (text.startsWith(': ', e) && at(LINE_START, text, s) && !nameAfterLabel(b) && !(a === b && abstractNounAt(a)));
   if (!person) return;
-  if (notPerson(a, b)) {
-    // A name that runs on into a street-first address is the words before the street's name, after a title too.
-    const street = streetIn(a, b);
-    if (street > a) decide(a, street - 1, lowerStart, out);
-    if (street > a || !honorific) return;
+  // A name that runs on into a street-first address is the words before the street's name, after a title too.
+  // streetIn reads the house number as recognizers.ts does, so the address found there leaves the name in place.
+  const street = streetIn(a, b);
+  if (street > a) {
+    decide(a, street - 1, lowerStart, out);
+    return;
   }
+  if (!honorific && notPerson(a, b)) return;
   out.push({ type: 'PERSON', start: s, end: e, value: text.slice(s, e) });
   for (let k = a; k <= b; k++) classes[k] |= IN_PERSON;
   if (words >= 2) seed(a, b, honorific || lowerStart || hasInitial || lexHits === words);

@@ -114,7 +114,7 @@ describe('findEntities recognizers', () => {
     ['Thanks,\nAnna, Maria and John', 'PERSON', 'John'],
     ['Customer lives at 12 Main St, Apt 4\n\nAnna Smith called about billing.', 'PERSON', 'Anna Smith'],
     ['The request from Okafor is a priority', 'PERSON', 'Okafor'],
-    ['Spoke with Jan Jíra about the invoice.', 'PERSON', 'Jíra'],
+    ['Spoke with Jan Jíra about the invoice.', 'PERSON', 'Jan Jíra'],
   ])('finds %j as %s', (text, type, value) => {
     // Act
     const found = typesIn(text);
@@ -646,10 +646,33 @@ describe('findEntities recognizers', () => {
     ['Frau Anna Schmidt Berliner Strasse 5, 10115 Berlin', ['PERSON:Anna Schmidt', 'POSTAL_ADDRESS:Berliner Strasse 5, 10115 Berlin']],
     ['Herr Thomas Müller Lange Straße 5', ['PERSON:Thomas Müller', 'POSTAL_ADDRESS:Lange Straße 5']],
     ['Nagy Anna Kossuth Lajos u. 12', ['POSTAL_ADDRESS:Kossuth Lajos u. 12']],
+    // What follows the house number is read as the address recognizer reads it: a preposition goes on after an address.
+    ['Maria Schmidt Hauptstraße 5 in Berlin', ['PERSON:Maria Schmidt', 'POSTAL_ADDRESS:Hauptstraße 5']],
+    ['Lieferung an Maria Schmidt Hauptstraße 5 am Montag', ['PERSON:Maria Schmidt', 'POSTAL_ADDRESS:Hauptstraße 5']],
+    ['Jan Kowalski ul. Miła 53', ['PERSON:Jan Kowalski', 'POSTAL_ADDRESS:ul. Miła 53']],
   ])('keeps a name that runs on into a street-first address apart from the street: %j', (text, expected) => {
     // Act / Assess
     expect(typesIn(text)).toEqual(expected);
   });
+
+  it.each([
+    ['I met Jan Novak yesterday.', ['PERSON:Jan Novak']],
+    ['Jordan Peterson wrote back', ['PERSON:Jordan Peterson']],
+    ['June Nguyen called about the renewal', ['PERSON:June Nguyen']],
+    ['Dear Sydney, thanks', ['PERSON:Sydney']],
+    ['My name is Jordan', ['PERSON:Jordan']],
+  ])('reads a place or month that is also a first name as the name, before a name or after a naming cue: %j', (text, expected) => {
+    // Act / Assess
+    expect(typesIn(text)).toEqual(expected);
+  });
+
+  it.each(['Jan 12 meeting moved', 'Houston Rockets won again', 'We flew to Sydney on Monday', 'In June the renewal is due', 'May Johnson Controls confirm?'])(
+    'leaves a place or month that is no name where it is: %j',
+    (text) => {
+      // Act / Assess
+      expect(typesIn(text).filter((t) => /^PERSON:(Jan|Houston|Sydney|June|May)\b/.test(t))).toEqual([]);
+    },
+  );
 
   it.each(['He lives on the north side of Joaquin Suarez 2906.', 'Return it to Peter Zuidhove 188\nSuite 727'])(
     'takes a street named after a person, before its house number, for no person: %j',
