@@ -160,22 +160,38 @@ export function resolveOverlaps(cands: readonly Entity[]): Entity[] {
   return keepBest([...cands].sort(rank));
 }
 
-/** resolveOverlaps of candidates already sorted by rank. */
+/**
+ * resolveOverlaps of candidates already sorted by rank. A name that runs on into an entity kept
+ * before it keeps its letters outside that entity: "Maria Schmidt Hauptstraße" beside the
+ * address "Hauptstraße 5" stays the person "Maria Schmidt", not a name left in clear (a part of
+ * a word too, where the other entity ends inside it).
+ */
 function keepBest(ranked: readonly Entity[]): Entity[] {
   const kept: Entity[] = [];
   for (const c of ranked) {
     if (c.end <= c.start) continue;
-    // kept is sorted by start and non-overlapping: only the neighbours of c's slot can overlap it.
-    let lo = 0;
-    let hi = kept.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (kept[mid].start < c.start) lo = mid + 1;
-      else hi = mid;
-    }
-    if (lo > 0 && kept[lo - 1].end > c.start) continue;
-    if (lo < kept.length && kept[lo].start < c.end) continue;
-    kept.splice(lo, 0, c);
+    const lo = firstEndingAfter(kept, c.start);
+    if (lo === kept.length || kept[lo].start >= c.end) kept.splice(lo, 0, c);
+    else if (c.type === 'PERSON') for (const part of wordsOutside(c, kept, lo)) kept.splice(firstEndingAfter(kept, part.start), 0, part);
   }
   return kept;
+}
+const isLetterAt = (s: string, k: number): boolean => k >= 0 && k < s.length && LETTER.test(s[k]);
+const LETTER = /[\p{L}\p{M}]/u;
+/** The parts of `c` outside the entities of `kept` (sorted, non-overlapping) from index `lo` on, trimmed to letters, two at least. */
+function wordsOutside(c: Entity, kept: readonly Entity[], lo: number): Entity[] {
+  const parts: Entity[] = [];
+  const v = c.value;
+  let from = 0;
+  for (let i = lo; i <= kept.length; i++) {
+    const cut = i < kept.length && kept[i].start < c.end;
+    let e = cut ? kept[i].start - c.start : v.length;
+    let s = from;
+    while (s < e && !isLetterAt(v, s)) s++;
+    while (e > s && !isLetterAt(v, e - 1)) e--;
+    if (e - s >= 2) parts.push({ type: c.type, start: c.start + s, end: c.start + e, value: v.slice(s, e) });
+    if (!cut) break;
+    from = kept[i].end - c.start;
+  }
+  return parts;
 }

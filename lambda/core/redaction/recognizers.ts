@@ -650,6 +650,7 @@ function streetsFirst(text: string, out: Out, s: Scan, wordsBefore: boolean): vo
   }
 }
 
+const WORD_CHAR = /[\p{L}\p{M}\p{N}]/u;
 /** After an address cue, the rest of the line (bounded) is the address when it holds a number. */
 const ADDRESS_CUE = /\b(?:lives at|living at|located at|address(?: is)?:?|send (?:it )?to|sent to|moved to|ship(?:ped)? to|deliver(?:ed)? to)[ \t]*\n?[ \t]*/gi;
 export function addresses(text: string, out: Out, s?: Scan): void {
@@ -663,6 +664,10 @@ export function addresses(text: string, out: Out, s?: Scan): void {
   for (let m = first(ADDRESS_CUE, text); m !== null; m = ADDRESS_CUE.exec(text)) {
     const start = m.index + m[0].length;
     const line = /^[^\n]{4,80}/.exec(text.slice(start, start + 80));
-    if (line && /\d/.test(line[0]) && /\p{L}{3}/u.test(line[0])) add(out, 'POSTAL_ADDRESS', text, start, start + line[0].trimEnd().length);
+    if (line === null || !/\d/.test(line[0]) || !/\p{L}{3}/u.test(line[0])) continue;
+    // A word the 80 characters end inside is the address's to its end: no part of it is left in clear.
+    let end = start + line[0].trimEnd().length;
+    while (end < text.length && end - start < 120 && WORD_CHAR.test(text[end]) && WORD_CHAR.test(text[end - 1])) end++;
+    add(out, 'POSTAL_ADDRESS', text, start, end);
   }
 }

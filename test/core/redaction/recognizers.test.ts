@@ -645,7 +645,8 @@ describe('findEntities recognizers', () => {
     ['Neue Berliner Strasse 5', ['POSTAL_ADDRESS:Neue Berliner Strasse 5']],
     ['Frau Anna Schmidt Berliner Strasse 5, 10115 Berlin', ['PERSON:Anna Schmidt', 'POSTAL_ADDRESS:Berliner Strasse 5, 10115 Berlin']],
     ['Herr Thomas Müller Lange Straße 5', ['PERSON:Thomas Müller', 'POSTAL_ADDRESS:Lange Straße 5']],
-    ['Nagy Anna Kossuth Lajos u. 12', ['POSTAL_ADDRESS:Kossuth Lajos u. 12']],
+    // Hungarian writes the family name first: the words before the two-word street are the person's.
+    ['Nagy Anna Kossuth Lajos u. 12', ['PERSON:Nagy Anna', 'POSTAL_ADDRESS:Kossuth Lajos u. 12']],
     // What follows the house number is read as the address recognizer reads it: a preposition goes on after an address.
     ['Maria Schmidt Hauptstraße 5 in Berlin', ['PERSON:Maria Schmidt', 'POSTAL_ADDRESS:Hauptstraße 5']],
     ['Lieferung an Maria Schmidt Hauptstraße 5 am Montag', ['PERSON:Maria Schmidt', 'POSTAL_ADDRESS:Hauptstraße 5']],
@@ -653,6 +654,16 @@ describe('findEntities recognizers', () => {
   ])('keeps a name that runs on into a street-first address apart from the street: %j', (text, expected) => {
     // Act / Assess
     expect(typesIn(text)).toEqual(expected);
+  });
+
+  it('reads an address cue\'s line on to the end of the word its 80 characters end inside, and keeps the name after it', () => {
+    // Prepare: the 80 characters after the cue end inside "Landerico"
+    const text = 'Please send it to the corner of ul. Cicha 86 and Leokadia Trail next to the old bakery? Landerico B Hidalgo';
+    // Act
+    const found = typesIn(text);
+    // Assess: no part of the cut word is left in clear, and the rest of the name is still a person
+    expect(found).toContain('POSTAL_ADDRESS:the corner of ul. Cicha 86 and Leokadia Trail next to the old bakery? Landerico');
+    expect(found).toContain('PERSON:B Hidalgo');
   });
 
   it.each([
@@ -730,6 +741,17 @@ describe('findEntities recognizers', () => {
     // Assess
     expect(a).toEqual(b);
     expect(a.map((e) => e.type)).toEqual(['EMAIL', 'URL_CREDENTIALS']);
+  });
+
+  it('keeps the letters of a name outside a more specific entity it runs into, and drops any other type that overlaps', () => {
+    // Prepare: a name chain that ran on into an address, and a phone inside a card
+    const text = 'Nagy Anna Kossuth Lajos u. 12; 4111 1111 1111 1111';
+    const at = (type: Entity['type'], value: string): Entity => ({ type, start: text.indexOf(value), end: text.indexOf(value) + value.length, value });
+    // Act
+    const kept = resolveOverlaps([at('PERSON', 'Nagy Anna Kossuth'), at('POSTAL_ADDRESS', 'Kossuth Lajos u. 12'), at('PHONE', '1111 1111 1111'), at('CREDIT_CARD', '4111 1111 1111 1111')]);
+    // Assess
+    expect(kept.map((e) => `${e.type}:${e.value}`)).toEqual(['PERSON:Nagy Anna', 'POSTAL_ADDRESS:Kossuth Lajos u. 12', 'CREDIT_CARD:4111 1111 1111 1111']);
+    for (const e of kept) expect(text.slice(e.start, e.end)).toBe(e.value);
   });
 
   it('returns sorted, non-overlapping spans for arbitrary Unicode without throwing', () => {
