@@ -178,7 +178,7 @@ function keepBest(ranked: readonly Entity[]): Entity[] {
 }
 const isLetterAt = (s: string, k: number): boolean => k >= 0 && k < s.length && LETTER.test(s[k]);
 const LETTER = /[\p{L}\p{M}]/u;
-/** The parts of `c` outside the entities of `kept` (sorted, non-overlapping) from index `lo` on, trimmed to letters, two at least. */
+/** The parts of `c` outside the entities of `kept` (sorted, non-overlapping) from index `lo` on, trimmed to letters, three at least ("12TH ANNA.SMITH@…" leaves no "TH"). */
 function wordsOutside(c: Entity, kept: readonly Entity[], lo: number): Entity[] {
   const parts: Entity[] = [];
   const v = c.value;
@@ -189,7 +189,7 @@ function wordsOutside(c: Entity, kept: readonly Entity[], lo: number): Entity[] 
     let s = from;
     while (s < e && !isLetterAt(v, s)) s++;
     while (e > s && !isLetterAt(v, e - 1)) e--;
-    if (e - s >= 2) parts.push({ type: c.type, start: c.start + s, end: c.start + e, value: v.slice(s, e) });
+    if (e - s >= 3) parts.push({ type: c.type, start: c.start + s, end: c.start + e, value: v.slice(s, e) });
     if (!cut) break;
     from = kept[i].end - c.start;
   }

@@ -436,6 +436,7 @@ function afterCueWord(a: number, last: ReadonlyMap<number, string>): boolean {
 const strongCueBefore = (k: number): boolean => afterCueWord(k, STRONG_CUE_LAST) && at(STRONG_CUE_BEFORE, cur, starts[k]);
 /** A naming cue (NAMING) right before token k. */
 const namingCueBefore = (k: number): boolean => afterCueWord(k, NAMING_CUE_LAST) && at(NAMING_CUE_BEFORE, cur, starts[k]);
+const nameCueBefore = (k: number): boolean => afterCueWord(k, NAME_CUE_LAST) && at(NAME_CUE_BEFORE, cur, starts[k]);
 /** CUE_AFTER at the end e of a name ("Anna said", "Anna's"). */
 const cueAfter = (e: number): boolean => mayCueAfter(e) && at(CUE_AFTER, cur, e);
 function mayCueAfter(e: number): boolean {
@@ -630,9 +631,11 @@ function decide(i: number, j: number, lowerStart: boolean, out: Entity[]): void 
   while (a <= j && (has(a, HONORIFIC | NON_PERSON | PARTICLE | CUE_END) || wordy(a, a + 1, i, j))) {
     if (has(a, HONORIFIC)) honorific = anchored = true;
     else if (honorific && !has(a, NON_PERSON) && nameShaped(a)) break;
-    // A place or month that is also a first name, before a name: "Jan Kowalski", "Jordan Peterson", "June Nguyen".
-    else if (has(a, NON_PERSON) && has(a, NAME_LIKE) && a < j && nameAt(a + 1)) break;
-    else if (has(a, NAME_LIKE) && (namingCueBefore(a) || addressed(a, j) || (a === j && listedWithName(a)))) {
+    // A place or month that is also a first name, before a name part that is a lexicon name or has a surname's ending
+    // ("Jan Kowalski", "Jordan Peterson"), not after a number ("12 Jan Kowalski": the date's); it is anchored by a name cue only
+    // ("My name is Jordan"), not by a greeting or list ("Hi Houston", "Austin, Dallas and Houston").
+    else if (has(a, NON_PERSON) && has(a, NAME_LIKE) && a < j && namePart(a + 1) && nameAt(a + 1) && !addressBefore(cur, starts[a])) break;
+    else if (has(a, NAME_LIKE) && (has(a, NON_PERSON) ? nameCueBefore(a) : namingCueBefore(a) || addressed(a, j) || (a === j && listedWithName(a)))) {
       anchored = true;
       break;
     }
@@ -680,14 +683,13 @@ function decide(i: number, j: number, lowerStart: boolean, out: Entity[]): void 
     (a === b && listedWithName(a)) ||
     (text.startsWith(': ', e) && at(LINE_START, text, s) && !nameAfterLabel(b) && !(a === b && abstractNounAt(a)));
   if (!person) return;
-  // A name that runs on into a street-first address is the words before the street's name, after a title too.
-  // streetIn reads the house number as recognizers.ts does, so the address found there leaves the name in place.
-  const street = streetIn(a, b);
-  if (street > a) {
-    decide(a, street - 1, lowerStart, out);
-    return;
+  if (notPerson(a, b)) {
+    // A name that runs on into a street-first address is the words before the street's name, after a title too.
+    // Elsewhere the whole chain stays a candidate: where an address found inside it is kept, find.ts keeps the name's letters outside it.
+    const street = streetIn(a, b);
+    if (street > a) decide(a, street - 1, lowerStart, out);
+    if (street > a || !honorific) return;
   }
-  if (!honorific && notPerson(a, b)) return;
   out.push({ type: 'PERSON', start: s, end: e, value: text.slice(s, e) });
   for (let k = a; k <= b; k++) classes[k] |= IN_PERSON;
   if (words >= 2) seed(a, b, honorific || lowerStart || hasInitial || lexHits === words);

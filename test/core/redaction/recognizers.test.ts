@@ -656,6 +656,22 @@ describe('findEntities recognizers', () => {
     expect(typesIn(text)).toEqual(expected);
   });
 
+  it.each([
+    ['Maria Schmidt Hauptstraße 12 10115 Berlin', 'Hauptstraße'],
+    ['(Thomas Müller Lange Straße 12 555-0199', 'Müller Lange Straße'],
+  ])('leaves no word of a name and street in clear where the street\'s number is taken by another entity: %j', (text, words) => {
+    // Act
+    const found = findEntities(text);
+    // Assess: every character of the words lies inside an entity
+    const from = text.indexOf(words);
+    for (let k = from; k < from + words.length; k++) expect(found.some((e) => e.start <= k && k < e.end)).toBe(true);
+  });
+
+  it('keeps no fragment of two letters of a name cut by a more specific entity', () => {
+    // Act / Assess: the scan's "TH" of "12TH" runs on into the e-mail address
+    expect(typesIn('12TH ANNA.SMITH@EXAMPLE.COM')).toEqual(['EMAIL:ANNA.SMITH@EXAMPLE.COM']);
+  });
+
   it('reads an address cue\'s line on to the end of the word its 80 characters end inside, and keeps the name after it', () => {
     // Prepare: the 80 characters after the cue end inside "Landerico"
     const text = 'Please send it to the corner of ul. Cicha 86 and Leokadia Trail next to the old bakery? Landerico B Hidalgo';
@@ -670,18 +686,22 @@ describe('findEntities recognizers', () => {
     ['I met Jan Novak yesterday.', ['PERSON:Jan Novak']],
     ['Jordan Peterson wrote back', ['PERSON:Jordan Peterson']],
     ['June Nguyen called about the renewal', ['PERSON:June Nguyen']],
-    ['Dear Sydney, thanks', ['PERSON:Sydney']],
     ['My name is Jordan', ['PERSON:Jordan']],
-  ])('reads a place or month that is also a first name as the name, before a name or after a naming cue: %j', (text, expected) => {
+    // After a number the word is the date's, and the name after it is still found.
+    ['On 12 Jan Kowalski called', ['PERSON:Kowalski']],
+  ])('reads a place or month that is also a first name as the name, before a name or after a name cue: %j', (text, expected) => {
     // Act / Assess
     expect(typesIn(text)).toEqual(expected);
   });
 
-  it.each(['Jan 12 meeting moved', 'Houston Rockets won again', 'We flew to Sydney on Monday', 'In June the renewal is due', 'May Johnson Controls confirm?'])(
+  it.each([
+    'Jan 12 meeting moved', 'Houston Rockets won again', 'We flew to Sydney on Monday', 'In June the renewal is due', 'May Johnson Controls confirm?',
+    'Dear Sydney team,', 'Hi Houston, quick update', 'Offices in Denver, Dallas and Houston.', 'In June Herr Müller came',
+  ])(
     'leaves a place or month that is no name where it is: %j',
     (text) => {
       // Act / Assess
-      expect(typesIn(text).filter((t) => /^PERSON:(Jan|Houston|Sydney|June|May)\b/.test(t))).toEqual([]);
+      expect(typesIn(text).filter((t) => /^PERSON:(Jan|Houston|Sydney|June|May|Denver|Dallas)\b/.test(t))).toEqual([]);
     },
   );
 
