@@ -64,16 +64,7 @@ function cover(text: string, cands: readonly Entity[]): Entity[] {
   const spans = markupSpans(text);
   const kept: Entity[] = [];
   for (const c of cands) {
-    let pieces = [c.start, c.end];
-    for (let i = firstEndingAfter(kept, c.start); i < kept.length && kept[i].start < c.end; i++) {
-      const [from, to] = elementAround(spans, kept[i].start, kept[i].end);
-      const left: number[] = [];
-      for (let p = 0; p < pieces.length; p += 2) {
-        if (pieces[p] < from) left.push(pieces[p], Math.min(pieces[p + 1], from));
-        if (pieces[p + 1] > to) left.push(Math.max(pieces[p], to), pieces[p + 1]);
-      }
-      pieces = left;
-    }
+    const pieces = uncovered(kept, c, (k) => elementAround(spans, k.start, k.end));
     for (let p = 0; p < pieces.length; p += 2) {
       let start = pieces[p];
       let end = pieces[p + 1];
@@ -87,6 +78,23 @@ function cover(text: string, cands: readonly Entity[]): Entity[] {
   return kept;
 }
 const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
+/**
+ * The pieces of `c` that no entity of `kept` (sorted by start, non-overlapping) covers, as
+ * start, end pairs; `around` gives the span a kept entity takes (cover: its whole tag or comment).
+ */
+function uncovered(kept: readonly Entity[], c: Entity, around: (k: Entity) => readonly [number, number] = (k) => [k.start, k.end]): number[] {
+  let pieces = [c.start, c.end];
+  for (let i = firstEndingAfter(kept, c.start); i < kept.length && kept[i].start < c.end; i++) {
+    const [from, to] = around(kept[i]);
+    const left: number[] = [];
+    for (let p = 0; p < pieces.length; p += 2) {
+      if (pieces[p] < from) left.push(pieces[p], Math.min(pieces[p + 1], from));
+      if (pieces[p + 1] > to) left.push(Math.max(pieces[p], to), pieces[p + 1]);
+    }
+    pieces = left;
+  }
+  return pieces;
+}
 /** The index of the first of `kept` (sorted by start, non-overlapping) that ends after `p`. */
 function firstEndingAfter(kept: readonly Entity[], p: number): number {
   let lo = 0;
@@ -154,7 +162,7 @@ const rank = (a: Entity, b: Entity): number =>
   a.start - b.start ||
   (a.type < b.type ? -1 : a.type > b.type ? 1 : 0);
 
-/** Keep candidates best-ranked first, dropping any that overlaps one kept; the result is sorted by start. */
+/** Keep candidates best-ranked first, dropping any that overlaps one kept (a name keeps its letters outside it: keepBest); the result is sorted by start. */
 export function resolveOverlaps(cands: readonly Entity[]): Entity[] {
   if (cands.length < 2) return cands.filter((c) => c.end > c.start);
   return keepBest([...cands].sort(rank));
@@ -172,26 +180,21 @@ function keepBest(ranked: readonly Entity[]): Entity[] {
     if (c.end <= c.start) continue;
     const lo = firstEndingAfter(kept, c.start);
     if (lo === kept.length || kept[lo].start >= c.end) kept.splice(lo, 0, c);
-    else if (c.type === 'PERSON') for (const part of wordsOutside(c, kept, lo)) kept.splice(firstEndingAfter(kept, part.start), 0, part);
+    else if (c.type === 'PERSON') for (const part of lettersOutside(c, kept)) kept.splice(firstEndingAfter(kept, part.start), 0, part);
   }
   return kept;
 }
-const isLetterAt = (s: string, k: number): boolean => k >= 0 && k < s.length && LETTER.test(s[k]);
 const LETTER = /[\p{L}\p{M}]/u;
-/** The parts of `c` outside the entities of `kept` (sorted, non-overlapping) from index `lo` on, trimmed to letters, three at least ("12TH ANNA.SMITH@…" leaves no "TH"). */
-function wordsOutside(c: Entity, kept: readonly Entity[], lo: number): Entity[] {
+/** The pieces of name `c` outside the entities of `kept`, trimmed to letters, three at least ("12TH ANNA.SMITH@…" leaves no "TH"). */
+function lettersOutside(c: Entity, kept: readonly Entity[]): Entity[] {
   const parts: Entity[] = [];
-  const v = c.value;
-  let from = 0;
-  for (let i = lo; i <= kept.length; i++) {
-    const cut = i < kept.length && kept[i].start < c.end;
-    let e = cut ? kept[i].start - c.start : v.length;
-    let s = from;
-    while (s < e && !isLetterAt(v, s)) s++;
-    while (e > s && !isLetterAt(v, e - 1)) e--;
-    if (e - s >= 3) parts.push({ type: c.type, start: c.start + s, end: c.start + e, value: v.slice(s, e) });
-    if (!cut) break;
-    from = kept[i].end - c.start;
+  const pieces = uncovered(kept, c);
+  for (let p = 0; p < pieces.length; p += 2) {
+    let s = pieces[p] - c.start;
+    let e = pieces[p + 1] - c.start;
+    while (s < e && !LETTER.test(c.value[s])) s++;
+    while (e > s && !LETTER.test(c.value[e - 1])) e--;
+    if (e - s >= 3) parts.push({ type: c.type, start: c.start + s, end: c.start + e, value: c.value.slice(s, e) });
   }
   return parts;
 }

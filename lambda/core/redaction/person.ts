@@ -326,7 +326,7 @@ function lowerNameAt(k: number, before: number): number {
   if (before === HONORIFIC) return titled(k) && has(k, NAME) ? STRONG_CUED : UNCUED;
   if (!strongCueEnds(k - 1)) return UNCUED;
   const name = has(k, NAME);
-  if ((name || has(k, NAME_LIKE) || (lowerAt(k) && namePart(k))) && afterCueWord(k, NAME_CUE_LAST) && at(NAME_CUE_BEFORE, cur, starts[k])) return NAME_CUED;
+  if ((name || has(k, NAME_LIKE) || (lowerAt(k) && namePart(k))) && nameCueBefore(k)) return NAME_CUED;
   return name && at(STRONG_CUE_BEFORE, cur, starts[k]) ? STRONG_CUED : UNCUED;
 }
 /**
