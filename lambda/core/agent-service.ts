@@ -265,14 +265,20 @@ function proposedActionName(body: unknown): ActionName {
 
 /** The action a proposal asks a person to approve, with exactly the params its decision token will bind. */
 function proposedAction(p: ProposeRequest): BridgeAction {
+  // The params are the proposal (strict schemas: no other key) less its op, and less the reason a person reads where
+  // the action takes none; a refund's reason is one of its params.
   switch (p.op) {
-    case 'create':
-      return { action: PROPOSAL_OPS[p.op], params: { object: p.object, fields: p.fields, ...conversation(p.conversationId) } };
-    case 'update':
-      return { action: PROPOSAL_OPS[p.op], params: { object: p.object, recordId: p.recordId, fields: p.fields, ...conversation(p.conversationId) } };
-    case 'refund':
-      return { action: PROPOSAL_OPS[p.op], params: { object: p.object, recordId: p.recordId, amount: p.amount, currency: p.currency, reason: p.reason, ...conversation(p.conversationId) } };
+    case 'create': {
+      const { op, reason: _forThePerson, ...params } = p;
+      return { action: PROPOSAL_OPS[op], params };
+    }
+    case 'update': {
+      const { op, reason: _forThePerson, ...params } = p;
+      return { action: PROPOSAL_OPS[op], params };
+    }
+    case 'refund': {
+      const { op, ...params } = p;
+      return { action: PROPOSAL_OPS[op], params };
+    }
   }
 }
-
-const conversation = (conversationId: string | undefined) => (conversationId !== undefined ? { conversationId } : {});

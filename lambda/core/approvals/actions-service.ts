@@ -7,7 +7,7 @@
 import { admitAgent, vaultScope, type PolicyPort } from '../agent-calls';
 import type { ServiceResponse } from '../agent-service';
 import { audited, type AuditPort, type CallContext, type Trail } from '../audited';
-import type { ProposalOp } from '../constants';
+import { PROPOSAL_OPS, type ProposalOp } from '../constants';
 import { PrincipalDirectory } from '../identity';
 import type { KillSwitch } from '../kill-switch';
 import type { RuntimeConfig } from '../runtime-config';
@@ -39,11 +39,7 @@ export interface ActionsServiceDeps {
 /** Where an action that needs a person goes instead: a proposal with the `op` of that action (PROPOSAL_OPS). */
 const proposeAs = (op: ProposalOp) =>
   `This action needs a person: send its params with op "${op}" and a reason to POST /v1/records/propose, then poll GET /v1/requests/{id}.`;
-const NEEDS_A_PERSON: Readonly<Record<ActionName, string>> = {
-  ProposeCreate: proposeAs('create'),
-  ProposeUpdate: proposeAs('update'),
-  IssueRefund: proposeAs('refund'),
-};
+const NEEDS_A_PERSON = Object.fromEntries(Object.entries(PROPOSAL_OPS).map(([op, action]) => [action, proposeAs(op as ProposalOp)])) as Readonly<Record<ActionName, string>>;
 
 export class ActionsService {
   private readonly directory: PrincipalDirectory;

@@ -101,8 +101,10 @@ function findAll(text: string, decodeNested: boolean, sentences = new Sentences(
 function markupFindings(text: string): Finding[] {
   if (!MARKUP_CHAR.test(text)) return [];
   const findings: Finding[] = [];
-  for (const reading of text.includes('&') ? (['rendered', 'written'] as const) : (['rendered'] as const)) {
-    const view = viewOf(text, reading);
+  const rendered = viewOf(text);
+  // The written reading differs from the rendered one only where a tag or comment is left out: references alone read alike.
+  const written = text.includes('&') ? viewOf(text, 'written') : rendered;
+  for (const view of written.text === rendered.text ? [rendered] : [rendered, written]) {
     if (view.text === text) continue;
     for (const f of textFindings(view.text)) findings.push(f.span === undefined ? f : { ...f, span: spanInText(view, text, f.span.start, f.span.end) });
   }
